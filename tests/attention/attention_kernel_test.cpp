@@ -64,7 +64,7 @@ TEST_P(AttentionVariant, GradientsMatchFiniteDifferences) {
   std::vector<GradCheckInput> inputs = {{"q", in.q, r.dq}, {"k", in.k, r.dk}, {"v", in.v, r.dv}};
   if (v.bias) inputs.push_back({"bias", in.bias, r.d_bias});
   double worst = check_gradients(loss, inputs, 1e-7);
-  RecordProperty("worst_fd_error", std::to_string(worst));
+  RecordProperty("worst_fd_error", std::to_string(worst * 1e12) + "e-12");
 }
 
 TEST_P(AttentionVariant, MatchesPyTorch) {
@@ -80,6 +80,9 @@ TEST_P(AttentionVariant, MatchesPyTorch) {
   if (v.bias) inputs["bias"] = in.bias;
   TensorMap ref = torch_reference("attention", "sdpa", inputs, variant_config(v));
   EXPECT_LE(max_relative_error(r.output, ref.at("output")), 1e-5);
+  RecordProperty("output_error_e9", std::to_string(max_relative_error(r.output, ref.at("output")) * 1e9));
+  RecordProperty("dq_error_e9", std::to_string(max_relative_error(r.dq, ref.at("dq")) * 1e9));
+  RecordProperty("dk_error_e9", std::to_string(max_relative_error(r.dk, ref.at("dk")) * 1e9));
   EXPECT_LE(max_relative_error(r.dq, ref.at("dq")), 1e-4);
   EXPECT_LE(max_relative_error(r.dk, ref.at("dk")), 1e-4);
   EXPECT_LE(max_relative_error(r.dv, ref.at("dv")), 1e-4);
