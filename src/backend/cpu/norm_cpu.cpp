@@ -56,6 +56,59 @@ void add_block_partials(const T* partial, int64_t blocks, int64_t n, T* grad) {
   }
 }
 
+// Sum of term(j) for j in [0, n). A single vector accumulator would make every add wait for the
+// previous one (the loop is latency-bound); kLanes independent lanes keep several adds in flight. The
+// lanes are combined in a fixed order, so the result does not depend on threads.
+template <class T, class Term>
+inline T row_sum(int64_t n, Term&& term) {
+  constexpr int64_t kLanes = 64;
+  T lanes[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+#pragma omp simd
+    for (int64_t k = 0; k < kLanes; ++k) lanes[k] += term(j + k);
+  }
+  T total = 0;
+  for (; j < n; ++j) total += term(j);
+  for (int64_t width = kLanes / 2; width > 0; width /= 2) {
+    for (int64_t k = 0; k < width; ++k) lanes[k] += lanes[k + width];
+  }
+  return total + lanes[0];
+}
+
+// Two sums in one sweep: term(j, a, b) sets the j-th terms of both.
+template <class T, class Terms>
+inline void row_sum2(int64_t n, Terms&& terms, T& sum_a, T& sum_b) {
+  constexpr int64_t kLanes = 32;
+  T lanes_a[kLanes] = {}, lanes_b[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+#pragma omp simd
+    for (int64_t k = 0; k < kLanes; ++k) {
+      T a, b;
+      terms(j + k, a, b);
+      lanes_a[k] += a;
+      lanes_b[k] += b;
+    }
+  }
+  sum_a = 0;
+  sum_b = 0;
+  for (; j < n; ++j) {
+    T a, b;
+    terms(j, a, b);
+    sum_a += a;
+    sum_b += b;
+  }
+  for (int64_t width = kLanes / 2; width > 0; width /= 2) {
+    for (int64_t k = 0; k < width; ++k) {
+      lanes_a[k] += lanes_a[k + width];
+      lanes_b[k] += lanes_b[k + width];
+    }
+  }
+  sum_a += lanes_a[0];
+  sum_b += lanes_b[0];
+}
+
 }  // namespace
 
 void rms_norm_forward(const Tensor& x, const Tensor& weight, double eps, const Tensor& y, const Tensor& inv_rms) {
@@ -74,9 +127,7 @@ void rms_norm_forward(const Tensor& x, const Tensor& weight, double eps, const T
     for (int64_t r = 0; r < rows; ++r) {
       const scalar_t* xr = px + r * n;
       scalar_t* yr = py + r * n;
-      scalar_t sum_sq = 0;
-#pragma omp simd reduction(+ : sum_sq)
-      for (int64_t j = 0; j < n; ++j) sum_sq += xr[j] * xr[j];
+      const scalar_t sum_sq = row_sum<scalar_t>(n, [&](int64_t j) { return xr[j] * xr[j]; });
       const scalar_t inv = scalar_t(1) / std::sqrt(sum_sq / static_cast<scalar_t>(n) + eps_t);
       pr[r] = inv;
 #pragma omp simd
@@ -114,9 +165,7 @@ void rms_norm_backward(const Tensor& x, const Tensor& weight, const Tensor& inv_
         const scalar_t inv = pr[r];
         // y = w * x * inv with inv = (mean(x^2) + eps)^-1/2, so
         // dx = inv * (w * dy) - x * inv^3 * mean(w * dy * x).
-        scalar_t dot = 0;
-#pragma omp simd reduction(+ : dot)
-        for (int64_t j = 0; j < n; ++j) dot += pw[j] * dyr[j] * xr[j];
+        const scalar_t dot = row_sum<scalar_t>(n, [&](int64_t j) { return pw[j] * dyr[j] * xr[j]; });
         const scalar_t coef = inv * inv * inv * dot / static_cast<scalar_t>(n);
 #pragma omp simd
         for (int64_t j = 0; j < n; ++j) {
@@ -152,14 +201,9 @@ void layer_norm_forward(const Tensor& x, const Tensor& weight, const Tensor& bia
     for (int64_t r = 0; r < rows; ++r) {
       const scalar_t* xr = px + r * n;
       scalar_t* yr = py + r * n;
-      scalar_t sum = 0;
-#pragma omp simd reduction(+ : sum)
-      for (int64_t j = 0; j < n; ++j) sum += xr[j];
-      const scalar_t mu = sum / static_cast<scalar_t>(n);
+      const scalar_t mu = row_sum<scalar_t>(n, [&](int64_t j) { return xr[j]; }) / static_cast<scalar_t>(n);
       // Second sweep over the row (now in L1): centred variance, no cancellation.
-      scalar_t sum_sq = 0;
-#pragma omp simd reduction(+ : sum_sq)
-      for (int64_t j = 0; j < n; ++j) sum_sq += (xr[j] - mu) * (xr[j] - mu);
+      const scalar_t sum_sq = row_sum<scalar_t>(n, [&](int64_t j) { return (xr[j] - mu) * (xr[j] - mu); });
       const scalar_t rs = scalar_t(1) / std::sqrt(sum_sq / static_cast<scalar_t>(n) + eps_t);
       pmean[r] = mu;
       prstd[r] = rs;
@@ -207,13 +251,12 @@ void layer_norm_backward(const Tensor& x, const Tensor& weight, const Tensor& me
         scalar_t* dxr = pdx + r * n;
         const scalar_t mu = pmean[r], rs = prstd[r];
         // With g = w * dy and x_hat = (x - mu) * rs: dx = rs * (g - mean(g) - x_hat * mean(g * x_hat)).
-        scalar_t sum_g = 0, sum_g_xhat = 0;
-#pragma omp simd reduction(+ : sum_g, sum_g_xhat)
-        for (int64_t j = 0; j < n; ++j) {
+        scalar_t sum_g, sum_g_xhat;
+        row_sum2<scalar_t>(n, [&](int64_t j, scalar_t& a, scalar_t& b) {
           const scalar_t g = pw[j] * dyr[j];
-          sum_g += g;
-          sum_g_xhat += g * (xr[j] - mu) * rs;
-        }
+          a = g;
+          b = g * (xr[j] - mu) * rs;
+        }, sum_g, sum_g_xhat);
         const scalar_t mean_g = sum_g * inv_n, mean_g_xhat = sum_g_xhat * inv_n;
 #pragma omp simd
         for (int64_t j = 0; j < n; ++j) {
