@@ -68,6 +68,33 @@ TEST(Activation, KnownValues) {
   EXPECT_EQ(element(x, 0), 0.0);
 }
 
+TEST(Activation, Float32AgreesWithFloat64AcrossTheRange) {
+  // The F32 kernels use their own vectorised exp / tanh / erf; F64 uses libm. Compare them on a wide
+  // range, including values where exp would overflow and the activations saturate.
+  const int64_t count = 4001;
+  Tensor x64 = Tensor::empty({count}, DType::F64);
+  for (int64_t i = 0; i < count; ++i) x64.data<double>()[i] = -100.0 + 200.0 * static_cast<double>(i) / (count - 1);
+  x64.data<double>()[count / 2 + 1] = 1e-4;  // near zero, where tanh and erf lose relative accuracy
+  Tensor x32 = clone_as(x64, DType::F32);
+  Tensor probe64 = random_tensor({count}, 12), probe32 = clone_as(probe64, DType::F32);
+  for (Activation activation : kAll) {
+    Tensor y64 = Tensor::empty({count}, DType::F64), y32 = Tensor::empty({count});
+    Tensor dx64 = Tensor::empty({count}, DType::F64), dx32 = Tensor::empty({count});
+    activation_forward(activation, x64, y64);
+    activation_forward(activation, x32, y32);
+    activation_backward(activation, x64, probe64, dx64);
+    activation_backward(activation, x32, probe32, dx32);
+    // Elementwise, relative to max(1, |value|): saturated regions must be exact to float precision too.
+    for (int64_t i = 0; i < count; ++i) {
+      const double y = element(y64, i), dx = element(dx64, i);
+      ASSERT_LE(std::abs(element(y32, i) - y), 1e-6 * std::max(1.0, std::abs(y)))
+          << activation_name(activation) << " y at x = " << element(x64, i);
+      ASSERT_LE(std::abs(element(dx32, i) - dx), 1e-6 * std::max(1.0, std::abs(dx)))
+          << activation_name(activation) << " dx at x = " << element(x64, i);
+    }
+  }
+}
+
 TEST(Activation, MatchesTorch) {
   for (Activation activation : kAll) {
     const Shape shape{5, 33, 48};

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "backend/cpu/vector_math.h"
 #include "backend/dispatch.h"
 
 namespace hone::cpu {
@@ -30,12 +31,12 @@ struct GeluTanhOp {
   template <class T>
   static T value(T x) {
     const T u = T(kK) * (x + T(kC) * x * x * x);
-    return T(0.5) * x * (T(1) + std::tanh(u));
+    return T(0.5) * x * (T(1) + tanh_of(u));
   }
   template <class T>
   static void value_and_slope(T x, T& value, T& slope) {
     const T u = T(kK) * (x + T(kC) * x * x * x);
-    const T t = std::tanh(u);
+    const T t = tanh_of(u);
     value = T(0.5) * x * (T(1) + t);
     slope = T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * T(kK) * (T(1) + T(3 * kC) * x * x);
   }
@@ -46,24 +47,24 @@ struct GeluErfOp {
   static constexpr double kInvSqrt2Pi = 0.3989422804014327;
   template <class T>
   static T value(T x) {
-    return T(0.5) * x * (T(1) + std::erf(x * T(kInvSqrt2)));
+    return T(0.5) * x * (T(1) + erf_of(x * T(kInvSqrt2)));
   }
   template <class T>
   static void value_and_slope(T x, T& value, T& slope) {
-    const T cdf = T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2)));
+    const T cdf = T(0.5) * (T(1) + erf_of(x * T(kInvSqrt2)));
     value = x * cdf;
-    slope = cdf + x * T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+    slope = cdf + x * T(kInvSqrt2Pi) * exp_of(T(-0.5) * x * x);
   }
 };
 
 struct SiLUOp {
   template <class T>
   static T value(T x) {
-    return x / (T(1) + std::exp(-x));
+    return x / (T(1) + exp_of(-x));
   }
   template <class T>
   static void value_and_slope(T x, T& value, T& slope) {
-    const T s = T(1) / (T(1) + std::exp(-x));
+    const T s = T(1) / (T(1) + exp_of(-x));
     value = x * s;
     slope = s * (T(1) + x * (T(1) - s));
   }
