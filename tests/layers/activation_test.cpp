@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "backend/activation.h"
+#include "core/threads.h"
 #include "layer_testing.h"
 #include "support/gradcheck.h"
 #include "support/torch_reference.h"
@@ -140,6 +141,22 @@ TEST(GatedActivation, StridedHalvesEqualContiguousCopies) {
   gated_activation_backward(Activation::SiLU, gate, up, dy, d_hidden.slice(1, 0, n), d_hidden.slice(1, n, 2 * n));
   EXPECT_TRUE(bitwise_equal(clone(d_hidden.slice(1, 0, n)), dgate));
   EXPECT_TRUE(bitwise_equal(clone(d_hidden.slice(1, n, 2 * n)), dup));
+}
+
+TEST(GatedActivation, ThreadCountLeavesNoTrace) {
+  const int saved_threads = num_threads();
+  Tensor gate = random_tensor({256, 384}, 13, DType::F32, -3.0, 3.0), up = random_tensor({256, 384}, 14, DType::F32);
+  Tensor dy = random_tensor({256, 384}, 15, DType::F32);
+  std::vector<Tensor> results;
+  for (int threads : {2, 2, 1}) {
+    set_num_threads(threads);
+    Tensor y = Tensor::empty({256, 384}), dgate = Tensor::empty({256, 384}), dup = Tensor::empty({256, 384});
+    gated_activation_forward(Activation::GeluTanh, gate, up, y);
+    gated_activation_backward(Activation::GeluTanh, gate, up, dy, dgate, dup);
+    results.insert(results.end(), {y, dgate, dup});
+  }
+  set_num_threads(saved_threads);
+  for (size_t i = 3; i < results.size(); ++i) EXPECT_TRUE(bitwise_equal(results[i], results[i % 3])) << i;
 }
 
 TEST(Activation, NamesRoundTripAndUnknownNamesFail) {

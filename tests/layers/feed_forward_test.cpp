@@ -44,17 +44,22 @@ TEST(FeedForward, RegistersHuggingFaceNames) {
 }
 
 // fp64 central differences for x and every parameter. d_model * d_ff decides whether the gate and up
-// weights are adjacent in the store (each parameter starts on a 64-byte boundary): 4 * 6 doubles are
+// weights are adjacent in the store (each parameter starts on a 64-byte boundary): 4 * 5 doubles are
 // padded (two GEMMs), 4 * 8 are not (one stacked GEMM). Both paths are checked.
 TEST(FeedForward, GradientsMatchFiniteDifferences) {
   for (const Variant& v : variants()) {
-    for (int64_t d_ff : {6, 8}) {
+    for (int64_t d_ff : {5, 8}) {
       SCOPED_TRACE(std::string(v.kind) + " d_ff=" + std::to_string(d_ff));
       const int64_t d_model = 4;
       ParameterStore store(DType::F64);
       FeedForward ffn(store, kPrefix, d_model, d_ff, v.spec);
       store.finalize();
       randomize_parameters(store, 20 + d_ff);
+      if (v.spec.gated()) {
+        const Tensor& gate = store.get(kPrefix + "." + v.parameters[0]).value;
+        const Tensor& up = store.get(kPrefix + "." + v.parameters[1]).value;
+        EXPECT_EQ(up.byte_offset() == gate.byte_offset() + gate.nbytes(), d_ff == 8) << "the test no longer covers both paths";
+      }
       const Shape shape{2, 5, d_model};
       Tensor x = random_tensor(shape, 21, DType::F64, -2.0, 2.0), probe = random_tensor(shape, 22);
       Arena arena;
@@ -74,26 +79,30 @@ TEST(FeedForward, GradientsMatchFiniteDifferences) {
 }
 
 TEST(FeedForward, MatchesHuggingFaceModules) {
+  // 36 * 200 floats fill whole cache lines, so gate and up are adjacent (one stacked GEMM); 36 * 201
+  // floats are padded (two GEMMs).
   for (const Variant& v : variants()) {
-    // 48 * 200 floats fill whole cache lines, so gate and up are adjacent and run as one GEMM.
-    const int64_t d_model = 48, d_ff = 200;
-    ParameterStore store;
-    FeedForward ffn(store, kPrefix, d_model, d_ff, v.spec);
-    store.finalize();
-    randomize_parameters(store, 30, -0.2, 0.2);
-    const Shape shape{3, 19, d_model};
-    Tensor x = random_tensor(shape, 31, DType::F32, -2.0, 2.0), dy = random_tensor(shape, 32, DType::F32);
-    Arena arena;
-    FeedForward::Output out = ffn.forward(arena, x);
-    Tensor dx = ffn.backward(arena, x, out, dy);
-    TensorMap inputs{{"x", x}, {"dy", dy}};
-    for (const std::string& name : v.parameters) inputs[name] = store.get(kPrefix + "." + name).value;
-    TensorMap ref = torch_reference("layers", "feed_forward", inputs, {{"kind", v.kind}});
-    expect_close(std::string(v.kind) + " y", out.y, ref.at("y"), kOutputTolerance);
-    expect_close(std::string(v.kind) + " dx", dx, ref.at("dx"), kGradientTolerance);
-    for (const std::string& name : v.parameters) {
-      expect_close(std::string(v.kind) + " d" + name, store.get(kPrefix + "." + name).grad, ref.at("grad." + name),
-                   kGradientTolerance);
+    for (int64_t d_ff : {200, 201}) {
+      const int64_t d_model = 36;
+      const std::string label = std::string(v.kind) + " d_ff=" + std::to_string(d_ff);
+      ParameterStore store;
+      FeedForward ffn(store, kPrefix, d_model, d_ff, v.spec);
+      store.finalize();
+      randomize_parameters(store, 30, -0.2, 0.2);
+      const Shape shape{3, 19, d_model};
+      Tensor x = random_tensor(shape, 31, DType::F32, -2.0, 2.0), dy = random_tensor(shape, 32, DType::F32);
+      Arena arena;
+      FeedForward::Output out = ffn.forward(arena, x);
+      Tensor dx = ffn.backward(arena, x, out, dy);
+      TensorMap inputs{{"x", x}, {"dy", dy}};
+      for (const std::string& name : v.parameters) inputs[name] = store.get(kPrefix + "." + name).value;
+      TensorMap ref = torch_reference("layers", "feed_forward", inputs, {{"kind", v.kind}});
+      expect_close(label + " y", out.y, ref.at("y"), kOutputTolerance);
+      expect_close(label + " dx", dx, ref.at("dx"), kGradientTolerance);
+      for (const std::string& name : v.parameters) {
+        expect_close(label + " d" + name, store.get(kPrefix + "." + name).grad, ref.at("grad." + name),
+                     kGradientTolerance);
+      }
     }
   }
 }
