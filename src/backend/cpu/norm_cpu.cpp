@@ -76,7 +76,7 @@ inline T row_sum(int64_t n, Term&& term) {
   return total + lanes[0];
 }
 
-// Two sums in one sweep: term(j, a, b) sets the j-th terms of both.
+// Two sums in one sweep: terms(j, a, b) sets the j-th term of each.
 template <class T, class Terms>
 inline void row_sum2(int64_t n, Terms&& terms, T& sum_a, T& sum_b) {
   constexpr int64_t kLanes = 32;
