@@ -67,7 +67,7 @@ void fill(const Tensor& t, double value) {
     HONE_FLOAT_DISPATCH(t.dtype(), "fill", [&] {
       scalar_t* p = reinterpret_cast<scalar_t*>(base);
       const int64_t n = t.numel();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
+_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
       for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(value);
     });
     return;
@@ -105,7 +105,7 @@ void axpy(double alpha, const Tensor& x, const Tensor& y) {
     scalar_t* py = y.data<scalar_t>();
     const scalar_t a = static_cast<scalar_t>(alpha);
     const int64_t n = x.numel();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
+_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
     for (int64_t i = 0; i < n; ++i) py[i] += a * px[i];
   });
 }
@@ -116,7 +116,7 @@ void scale(const Tensor& t, double s) {
     scalar_t* p = t.data<scalar_t>();
     const scalar_t f = static_cast<scalar_t>(s);
     const int64_t n = t.numel();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
+_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
     for (int64_t i = 0; i < n; ++i) p[i] *= f;
   });
 }
@@ -132,7 +132,7 @@ void add(const Tensor& a, const Tensor& b, const Tensor& out) {
     const scalar_t* pb = b.data<scalar_t>();
     scalar_t* po = out.data<scalar_t>();
     const int64_t n = a.numel();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
+_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
     for (int64_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
   });
 }
@@ -145,7 +145,7 @@ double sum_squares(const Tensor& t) {
     // A fixed number of chunks summed in order: the result does not depend on the thread count.
     constexpr int64_t kChunks = 64;
     double partial[kChunks] = {};
-#pragma omp parallel for schedule(static) if (n > 65536)
+_Pragma("omp parallel for schedule(static) if (n > 65536)")
     for (int64_t c = 0; c < kChunks; ++c) {
       double acc = 0;
       for (int64_t i = n * c / kChunks; i < n * (c + 1) / kChunks; ++i) acc += static_cast<double>(p[i]) * p[i];
