@@ -13,22 +13,20 @@ namespace hone {
 Device common_device(const char* kernel, std::initializer_list<const Tensor*> tensors);
 [[noreturn]] void unsupported_device(const char* kernel, Device device);
 
-// Runs body with `scalar_t` bound to float (F32) or double (F64), the dtypes kernels compute in.
-#define HONE_FLOAT_DISPATCH(dtype, kernel, ...)                                                          \
-  [&] {                                                                                                  \
-    switch (dtype) {                                                                                     \
-      case ::hone::DType::F32: {                                                                         \
-        using scalar_t = float;                                                                          \
-        return __VA_ARGS__();                                                                            \
-      }                                                                                                  \
-      case ::hone::DType::F64: {                                                                         \
-        using scalar_t = double;                                                                         \
-        return __VA_ARGS__();                                                                            \
-      }                                                                                                  \
-      default:                                                                                           \
-        ::hone::fail(kernel, ": unsupported dtype ", ::hone::dtype_name(dtype), " (F32 or F64 expected)"); \
-    }                                                                                                    \
-  }()
+// Calls body(scalar_t{}) with scalar_t = float for F32 or double for F64, the dtypes kernels compute in:
+//   dispatch_float(x.dtype(), "rmsnorm", [&](auto zero) {
+//     using scalar_t = decltype(zero);
+//     #pragma omp parallel for   // pragmas are fine here (they are not inside a macro argument)
+//     ...
+//   });
+template <class Body>
+decltype(auto) dispatch_float(DType dtype, const char* kernel, Body&& body) {
+  switch (dtype) {
+    case DType::F32: return body(float{});
+    case DType::F64: return body(double{});
+    default: fail(kernel, ": unsupported dtype ", dtype_name(dtype), " (F32 or F64 expected)");
+  }
+}
 
 // Checks that all defined tensors share one dtype and returns it.
 DType common_dtype(const char* kernel, std::initializer_list<const Tensor*> tensors);

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     hone::cli::run_selected(app);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // --help and --version exit 0; usage errors print one line and exit 2
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "hone: error: %s (see 'hone --help')\n", e.what());
+    return 2;
   } catch (const hone::Error& e) {
     std::fprintf(stderr, "hone: error: %s\n", e.what());
     return e.kind() == hone::ErrorKind::Usage ? 2 : 1;

@@ -7,7 +7,8 @@ namespace hone::cpu {
 void add_bias(const Tensor& y, const Tensor& b) {
   HONE_CHECK(y.dim() == 2 && y.is_contiguous() && b.dim() == 1 && b.size(0) == y.size(1), "add_bias: expected y [rows, n] and b [n], got ",
              y.describe(), " and ", b.describe());
-  HONE_FLOAT_DISPATCH(common_dtype("add_bias", {&y, &b}), "add_bias", [&] {
+  dispatch_float(common_dtype("add_bias", {&y, &b}), "add_bias", [&](auto zero) {
+    using scalar_t = decltype(zero);
     scalar_t* py = y.data<scalar_t>();
     const scalar_t* pb = b.data<scalar_t>();
     const int64_t rows = y.size(0), n = y.size(1);
@@ -22,7 +23,8 @@ _Pragma("omp simd")
 void accumulate_bias_grad(const Tensor& dy, const Tensor& db) {
   HONE_CHECK(dy.dim() == 2 && dy.is_contiguous() && db.dim() == 1 && db.size(0) == dy.size(1),
              "accumulate_bias_grad: expected dy [rows, n] and db [n], got ", dy.describe(), " and ", db.describe());
-  HONE_FLOAT_DISPATCH(common_dtype("accumulate_bias_grad", {&dy, &db}), "accumulate_bias_grad", [&] {
+  dispatch_float(common_dtype("accumulate_bias_grad", {&dy, &db}), "accumulate_bias_grad", [&](auto zero) {
+    using scalar_t = decltype(zero);
     const scalar_t* pdy = dy.data<scalar_t>();
     scalar_t* pdb = db.data<scalar_t>();
     const int64_t rows = dy.size(0), n = dy.size(1);

@@ -64,7 +64,8 @@ void require_contiguous(const char* kernel, const Tensor& t) {
 void fill(const Tensor& t, double value) {
   char* base = static_cast<char*>(t.raw_data());
   if (t.is_contiguous() && (t.dtype() == DType::F32 || t.dtype() == DType::F64)) {
-    HONE_FLOAT_DISPATCH(t.dtype(), "fill", [&] {
+    dispatch_float(t.dtype(), "fill", [&](auto zero) {
+    using scalar_t = decltype(zero);
       scalar_t* p = reinterpret_cast<scalar_t*>(base);
       const int64_t n = t.numel();
 _Pragma("omp parallel for simd schedule(static) if (n > 65536)")
@@ -100,7 +101,8 @@ void axpy(double alpha, const Tensor& x, const Tensor& y) {
   HONE_CHECK(x.shape() == y.shape(), "axpy: shapes differ: ", x.describe(), " and ", y.describe());
   require_contiguous("axpy", x);
   require_contiguous("axpy", y);
-  HONE_FLOAT_DISPATCH(common_dtype("axpy", {&x, &y}), "axpy", [&] {
+  dispatch_float(common_dtype("axpy", {&x, &y}), "axpy", [&](auto zero) {
+    using scalar_t = decltype(zero);
     const scalar_t* px = x.data<scalar_t>();
     scalar_t* py = y.data<scalar_t>();
     const scalar_t a = static_cast<scalar_t>(alpha);
@@ -112,7 +114,8 @@ _Pragma("omp parallel for simd schedule(static) if (n > 65536)")
 
 void scale(const Tensor& t, double s) {
   require_contiguous("scale", t);
-  HONE_FLOAT_DISPATCH(t.dtype(), "scale", [&] {
+  dispatch_float(t.dtype(), "scale", [&](auto zero) {
+    using scalar_t = decltype(zero);
     scalar_t* p = t.data<scalar_t>();
     const scalar_t f = static_cast<scalar_t>(s);
     const int64_t n = t.numel();
@@ -127,7 +130,8 @@ void add(const Tensor& a, const Tensor& b, const Tensor& out) {
   require_contiguous("add", a);
   require_contiguous("add", b);
   require_contiguous("add", out);
-  HONE_FLOAT_DISPATCH(common_dtype("add", {&a, &b, &out}), "add", [&] {
+  dispatch_float(common_dtype("add", {&a, &b, &out}), "add", [&](auto zero) {
+    using scalar_t = decltype(zero);
     const scalar_t* pa = a.data<scalar_t>();
     const scalar_t* pb = b.data<scalar_t>();
     scalar_t* po = out.data<scalar_t>();
@@ -139,7 +143,8 @@ _Pragma("omp parallel for simd schedule(static) if (n > 65536)")
 
 double sum_squares(const Tensor& t) {
   require_contiguous("sum_squares", t);
-  return HONE_FLOAT_DISPATCH(t.dtype(), "sum_squares", [&] {
+  return dispatch_float(t.dtype(), "sum_squares", [&](auto zero) {
+    using scalar_t = decltype(zero);
     const scalar_t* p = t.data<scalar_t>();
     const int64_t n = t.numel();
     // A fixed number of chunks summed in order: the result does not depend on the thread count.

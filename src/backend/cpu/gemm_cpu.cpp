@@ -49,7 +49,8 @@ void gemm(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b, const 
   DType dtype = common_dtype("gemm", {&a, &b, &c});
   MatrixArgs s = check_shapes("gemm", a.shape(), trans_a, b.shape(), trans_b, c.shape());
   if (s.m == 0 || s.n == 0) return;
-  HONE_FLOAT_DISPATCH(dtype, "gemm", [&] {
+  dispatch_float(dtype, "gemm", [&](auto zero) {
+    using scalar_t = decltype(zero);
     blas_gemm<scalar_t>(trans_a, trans_b, s.m, s.n, s.k, static_cast<scalar_t>(alpha), a.data<scalar_t>(),
                         leading_dim(a, a.size(1), "gemm"), b.data<scalar_t>(), leading_dim(b, b.size(1), "gemm"),
                         static_cast<scalar_t>(beta), c.data<scalar_t>(), leading_dim(c, c.size(1), "gemm"));
@@ -67,7 +68,8 @@ void gemm_batched(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b
   Shape as{a.size(1), a.size(2)}, bs{b.size(1), b.size(2)}, cs{c.size(1), c.size(2)};
   MatrixArgs s = check_shapes("gemm_batched", as, trans_a, bs, trans_b, cs);
   if (s.m == 0 || s.n == 0 || batch == 0) return;
-  HONE_FLOAT_DISPATCH(dtype, "gemm_batched", [&] {
+  dispatch_float(dtype, "gemm_batched", [&](auto zero) {
+    using scalar_t = decltype(zero);
     const scalar_t* pa = a.data<scalar_t>();
     const scalar_t* pb = b.data<scalar_t>();
     scalar_t* pc = c.data<scalar_t>();
