@@ -12,9 +12,9 @@ void add_bias(const Tensor& y, const Tensor& b) {
     scalar_t* py = y.data<scalar_t>();
     const scalar_t* pb = b.data<scalar_t>();
     const int64_t rows = y.size(0), n = y.size(1);
-_Pragma("omp parallel for schedule(static) if (rows * n > 65536)")
+#pragma omp parallel for schedule(static) if (rows * n > 65536)
     for (int64_t r = 0; r < rows; ++r) {
-_Pragma("omp simd")
+#pragma omp simd
       for (int64_t j = 0; j < n; ++j) py[r * n + j] += pb[j];
     }
   });
@@ -30,12 +30,12 @@ void accumulate_bias_grad(const Tensor& dy, const Tensor& db) {
     const int64_t rows = dy.size(0), n = dy.size(1);
     // Threads own column blocks and sum rows in order: no reduction across threads.
     constexpr int64_t kBlock = 64;
-_Pragma("omp parallel for schedule(static) if (rows * n > 65536)")
+#pragma omp parallel for schedule(static) if (rows * n > 65536)
     for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
       const int64_t j1 = std::min(n, j0 + kBlock);
       scalar_t acc[kBlock] = {};
       for (int64_t r = 0; r < rows; ++r) {
-_Pragma("omp simd")
+#pragma omp simd
         for (int64_t j = j0; j < j1; ++j) acc[j - j0] += pdy[r * n + j];
       }
       for (int64_t j = j0; j < j1; ++j) pdb[j] += acc[j - j0];

@@ -68,7 +68,7 @@ void fill(const Tensor& t, double value) {
     using scalar_t = decltype(zero);
       scalar_t* p = reinterpret_cast<scalar_t*>(base);
       const int64_t n = t.numel();
-_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
+#pragma omp parallel for simd schedule(static) if (n > 65536)
       for (int64_t i = 0; i < n; ++i) p[i] = static_cast<scalar_t>(value);
     });
     return;
@@ -107,7 +107,7 @@ void axpy(double alpha, const Tensor& x, const Tensor& y) {
     scalar_t* py = y.data<scalar_t>();
     const scalar_t a = static_cast<scalar_t>(alpha);
     const int64_t n = x.numel();
-_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
+#pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) py[i] += a * px[i];
   });
 }
@@ -119,7 +119,7 @@ void scale(const Tensor& t, double s) {
     scalar_t* p = t.data<scalar_t>();
     const scalar_t f = static_cast<scalar_t>(s);
     const int64_t n = t.numel();
-_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
+#pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) p[i] *= f;
   });
 }
@@ -136,7 +136,7 @@ void add(const Tensor& a, const Tensor& b, const Tensor& out) {
     const scalar_t* pb = b.data<scalar_t>();
     scalar_t* po = out.data<scalar_t>();
     const int64_t n = a.numel();
-_Pragma("omp parallel for simd schedule(static) if (n > 65536)")
+#pragma omp parallel for simd schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) po[i] = pa[i] + pb[i];
   });
 }
@@ -150,7 +150,7 @@ double sum_squares(const Tensor& t) {
     // A fixed number of chunks summed in order: the result does not depend on the thread count.
     constexpr int64_t kChunks = 64;
     double partial[kChunks] = {};
-_Pragma("omp parallel for schedule(static) if (n > 65536)")
+#pragma omp parallel for schedule(static) if (n > 65536)
     for (int64_t c = 0; c < kChunks; ++c) {
       double acc = 0;
       for (int64_t i = n * c / kChunks; i < n * (c + 1) / kChunks; ++i) acc += static_cast<double>(p[i]) * p[i];

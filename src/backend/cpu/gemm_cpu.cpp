@@ -78,7 +78,7 @@ void gemm_batched(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b
     int64_t sa = a.size(0) == 1 ? 0 : a.stride(0), sb = b.size(0) == 1 ? 0 : b.stride(0), sc = c.stride(0);
     // Below ~64^3 multiply-adds per matrix BLAS threading does not pay: spread batches over threads.
     bool per_thread = s.m * s.n * s.k < 64 * 64 * 64 && batch > 1;
-_Pragma("omp parallel for schedule(static) if (per_thread)")
+#pragma omp parallel for schedule(static) if (per_thread)
     for (int64_t i = 0; i < batch; ++i) {
       blas_gemm<scalar_t>(trans_a, trans_b, s.m, s.n, s.k, static_cast<scalar_t>(alpha), pa + i * sa, lda,
                           pb + i * sb, ldb, static_cast<scalar_t>(beta), pc + i * sc, ldc);
