@@ -11,7 +11,7 @@ enum class Trans { No, Yes };
 void gemm(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b, const Tensor& c, double alpha = 1.0,
           double beta = 0.0);
 
-// The same for each index of the leading (batch) dimension of 3-D tensors. A batch stride of 0 in a
+// The same for each index of the leading (batch) dimension of 3-D tensors. A batch size of 1 in a
 // or b broadcasts one matrix to every batch. Small matrices run one per thread, large ones one at a time
 // with BLAS threading.
 void gemm_batched(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b, const Tensor& c,

@@ -18,7 +18,7 @@ void register_info(CLI::App& app) {
     std::printf("blas: %s\n", openblas_get_config());
     std::printf("devices: cpu\n");
   });
-  command->add_option("--threads", *threads, "Thread count for BLAS and kernels")->check(CLI::PositiveNumber);
+  command->add_option("--threads", *threads, "Thread count for BLAS and kernels")->check(CLI::Range(1, 4096));
 }
 
 }  // namespace hone::cli

@@ -62,7 +62,7 @@ void gemm_batched(const Tensor& a, Trans trans_a, const Tensor& b, Trans trans_b
   HONE_CHECK(a.dim() == 3 && b.dim() == 3 && c.dim() == 3, "gemm_batched: 3-D tensors expected, got ", a.describe(),
              ", ", b.describe(), ", ", c.describe());
   int64_t batch = c.size(0);
-  HONE_CHECK((a.size(0) == batch || a.stride(0) == 0) && (b.size(0) == batch || b.stride(0) == 0),
+  HONE_CHECK((a.size(0) == batch || a.size(0) == 1) && (b.size(0) == batch || b.size(0) == 1),
              "gemm_batched: batch sizes differ: ", a.describe(), ", ", b.describe(), ", ", c.describe());
   DType dtype = common_dtype("gemm_batched", {&a, &b, &c});
   Shape as{a.size(1), a.size(2)}, bs{b.size(1), b.size(2)}, cs{c.size(1), c.size(2)};
