@@ -85,6 +85,11 @@ TEST(ScaleCommand, MistakesGiveOneLineAndTheRightExitCode) {
     std::ofstream out(bad_csv);
     out << "params,tokens,loss\n1e6,1e9,2.5\n1e6,oops,2.5\n";
   }
+  const std::string not_a_fit = temp_path("isoflop.json");
+  {
+    std::ofstream out(not_a_fit);
+    out << "{\"method\": \"chinchilla approach 2: isoflop minima\"}\n";
+  }
   struct Case {
     std::string args;
     int exit_code;
@@ -103,6 +108,8 @@ TEST(ScaleCommand, MistakesGiveOneLineAndTheRightExitCode) {
       {" scale fit --csv /nonexistent.csv", 1, "cannot open"},
       {" scale plan --target-loss 1.5 --hoffmann", 1, "irreducible loss"},
       {" scale plan --flops 1e20 --fit /nonexistent.json", 1, "cannot open fit file"},
+      {" scale plan --flops 1e20 --fit " + not_a_fit, 1, "missing numeric key 'E'"},
+      {" scale plan --flops 1e20 --fit " + bad_csv, 1, "not valid JSON"},
   };
   for (const Case& c : cases) {
     auto r = run_command(hone_binary() + c.args);
@@ -112,6 +119,7 @@ TEST(ScaleCommand, MistakesGiveOneLineAndTheRightExitCode) {
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << c.args << "\n" << r.output;
   }
   std::remove(bad_csv.c_str());
+  std::remove(not_a_fit.c_str());
 }
 
 }  // namespace
