@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   std::sort(cpu_ms.begin(), cpu_ms.end());
   // The floor: the same three GEMMs per chunk with nothing in between.
-  const int64_t rows = chunk > 0 ? std::min(chunk, n) : std::clamp<int64_t>((int64_t{1} << 23) / vocab, 16, n);
+  const int64_t rows = chunk > 0 ? std::min(chunk, n) : std::clamp<int64_t>((int64_t{1} << 24) / vocab, 16, n);
   Tensor logits = Tensor::zeros({rows, vocab}), dhidden = Tensor::empty({n, d});
   std::vector<double> gemm_ms;
   for (int64_t r = 0; r <= repeats; ++r) {
