@@ -14,6 +14,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_set>
 
 #include "backend/elementwise.h"
 
@@ -353,11 +354,12 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   }
   std::vector<Tensor> contiguous;
   contiguous.reserve(tensors.size());
+  std::unordered_set<std::string> names;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     HONE_CHECK(name != kMetadataKey, "cannot write safetensors file '", path, "': \"", kMetadataKey,
                "\" is reserved and cannot name a tensor");
-    HONE_CHECK(!header.contains(name), "cannot write safetensors file '", path, "': tensor name \"", name,
+    HONE_CHECK(names.insert(name).second, "cannot write safetensors file '", path, "': tensor name \"", name,
                "\" is used twice");
     HONE_CHECK(tensor.defined(), "cannot write safetensors file '", path, "': tensor \"", name, "\" is undefined");
     HONE_CHECK(tensor.device().is_cpu(), "cannot write safetensors file '", path, "': tensor \"", name, "\" is on ",

@@ -26,7 +26,8 @@ struct SafetensorsEntry {
 class SafetensorsFile {
  public:
   // Opens and validates the whole structure (header, dtypes, shapes, offsets in range, no overlap,
-  // no gap, sizes matching dtype x shape).
+  // no gap, sizes matching dtype x shape). As in the reference implementation, the tensors sorted by
+  // offset must tile the data section exactly; unknown fields inside a tensor entry are ignored.
   static SafetensorsFile open(const std::string& path);
 
   const std::string& path() const { return path_; }
@@ -34,7 +35,11 @@ class SafetensorsFile {
   const std::vector<std::string>& names() const { return names_; }
   bool contains(const std::string& name) const { return entries_.count(name) > 0; }
   const SafetensorsEntry& entry(const std::string& name) const;
-  // Zero-copy view of the mapped data; keeps the mapping alive. Error naming the tensor if absent.
+  // Zero-copy view of the mapped data; keeps the mapping alive after this object is gone. The mapping is
+  // private copy-on-write: writing through a view never changes the file. A tensor whose offset is not a
+  // multiple of its element size (legal in files from other writers, e.g. an I8 tensor before an F32
+  // one, or an unpadded header) is instead copied into a fresh 64-byte aligned buffer, since kernels
+  // need aligned elements. Error naming the tensor if absent.
   Tensor get(const std::string& name) const;
   const TensorMetadata& metadata() const { return metadata_; }
 

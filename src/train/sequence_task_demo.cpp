@@ -1,0 +1,134 @@
+#include "train/sequence_task_demo.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "backend/elementwise.h"
+#include "core/log.h"
+#include "train/adamw.h"
+#include "train/schedule.h"
+
+namespace hone {
+namespace {
+
+std::string render(const int32_t* tokens, int64_t n) {
+  std::ostringstream out;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t t = tokens[i];
+    if (i) out << ' ';
+    if (t == kCopyToken) out << "copy:";
+    else if (t == kReverseToken) out << "reverse:";
+    else if (t == kSepToken) out << "=>";
+    else if (t >= kFirstSymbolToken) out << static_cast<char>('a' + (t - kFirstSymbolToken));
+    else out << '<' << t << '>';
+  }
+  return out.str();
+}
+
+int32_t argmax_row(const float* row, int64_t n) {
+  int64_t best = 0;
+  for (int64_t i = 1; i < n; ++i)
+    if (row[i] > row[best]) best = i;
+  return static_cast<int32_t>(best);
+}
+
+// Greedy decoding of the answers of a held-out batch: the model writes the n answer tokens one at a
+// time, each step rereading its own output (no teacher forcing).
+void evaluate(DecoderOnlyModel& model, const SequenceDemoOptions& options, SequenceDemoResult& result) {
+  const int64_t n = options.task.length, width = 2 * n + 2, count = options.eval_examples;
+  SequenceTaskBatch held_out = make_sequence_task_batch(options.task, count, options.seed + 1, 0);
+  Tensor tokens = clone(held_out.inputs);
+  int32_t* tok = tokens.data<int32_t>();
+  const int32_t* truth = held_out.inputs.data<int32_t>();
+  const int32_t* targets = held_out.targets.data<int32_t>();
+  // Blank the answer part, then fill it in left to right.
+  for (int64_t b = 0; b < count; ++b)
+    for (int64_t t = n + 3; t < width; ++t) tok[b * width + t] = kSepToken;
+  Arena arena;
+  const int64_t vocab = model.config().vocab_size;
+  std::vector<int32_t> generated(static_cast<size_t>(count * n));
+  for (int64_t i = 0; i < n; ++i) {
+    Tensor logits = clone_as(model.logits(arena, tokens), DType::F32);
+    const int64_t position = n + 2 + i;  // predicts answer token i
+    for (int64_t b = 0; b < count; ++b) {
+      const int32_t next = argmax_row(logits.data<float>() + (b * width + position) * vocab, vocab);
+      generated[b * n + i] = next;
+      if (position + 1 < width) tok[b * width + position + 1] = next;
+    }
+    arena.reset();
+  }
+  int64_t exact = 0, correct = 0;
+  for (int64_t b = 0; b < count; ++b) {
+    bool all = true;
+    for (int64_t i = 0; i < n; ++i) {
+      const bool ok = generated[b * n + i] == targets[b * width + n + 2 + i];
+      correct += ok;
+      all &= ok;
+    }
+    exact += all;
+    if (b < 4) {
+      result.samples.push_back({render(truth + b * width + 1, n + 2), render(targets + b * width + n + 2, n),
+                                render(generated.data() + b * n, n)});
+    }
+  }
+  result.exact_match = static_cast<double>(exact) / count;
+  result.token_accuracy = static_cast<double>(correct) / (count * n);
+}
+
+}  // namespace
+
+SequenceDemoResult run_sequence_demo(const SequenceDemoOptions& options,
+                                     const std::function<void(const SequenceDemoProgress&)>& on_progress) {
+  DecoderOnlyConfig config = options.model;
+  config.vocab_size = sequence_task_vocab(options.task);
+  DecoderOnlyModel model(config);
+  model.initialize(options.seed);
+
+  std::ofstream metrics;
+  if (!options.metrics_path.empty()) {
+    metrics.open(options.metrics_path);
+    HONE_CHECK(metrics.good(), "cannot write metrics to ", options.metrics_path, ": check the directory exists and is writable");
+  }
+
+  AdamW optimizer(model.params(), AdamWConfig{0.9, 0.98, 1e-8, options.weight_decay, 1.0});
+  WarmupCosineSchedule schedule{options.peak_lr, options.warmup_steps, options.max_steps, 0.1};
+  Arena arena;
+  SequenceDemoResult result;
+  result.parameters = model.params().numel();
+  const auto start = std::chrono::steady_clock::now();
+  double smoothed = 0.0;
+  const int64_t tokens_per_step = options.batch * (2 * options.task.length + 2);
+  for (int64_t step = 0; step < options.max_steps; ++step) {
+    SequenceTaskBatch batch = make_sequence_task_batch(options.task, options.batch, options.seed,
+                                                       static_cast<uint64_t>(step * options.batch));
+    model.params().zero_grads();
+    LossResult loss = model.forward_backward(arena, batch.inputs, batch.targets);
+    arena.reset();
+    const double lr = schedule.at(step);
+    const double grad_norm = optimizer.step(lr);
+    smoothed = step == 0 ? loss.loss : 0.95 * smoothed + 0.05 * loss.loss;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    SequenceDemoProgress progress{step + 1, options.max_steps, loss.loss, smoothed, lr, grad_norm,
+                                  tokens_per_step * (step + 1) / std::max(elapsed, 1e-9), elapsed};
+    if (metrics.is_open()) {
+      metrics << "{\"step\": " << step + 1 << ", \"loss\": " << loss.loss << ", \"lr\": " << lr
+              << ", \"grad_norm\": " << grad_norm << ", \"tokens_per_second\": " << progress.tokens_per_second << "}\n";
+    }
+    if (on_progress) on_progress(progress);
+    result.steps = step + 1;
+    result.final_loss = smoothed;
+    if (!std::isfinite(loss.loss)) fail("the loss became ", loss.loss, " at step ", step + 1, ": lower --lr");
+    if (step >= options.warmup_steps && smoothed < options.target_loss) {
+      result.converged = true;
+      break;
+    }
+  }
+  evaluate(model, options, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace hone
