@@ -11,7 +11,7 @@
 namespace hone::scaling {
 namespace {
 
-const char* kEpochCsv = "/work/shared/data/chinchilla_svg_extracted_data.csv";
+const char* kEpochCsv = HONE_TEST_DATA_DIR "/chinchilla_svg_extracted_data.csv";
 
 struct EpochFit {
   std::vector<ScalingPoint> points;

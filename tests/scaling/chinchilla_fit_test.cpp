@@ -10,7 +10,7 @@
 namespace hone::scaling {
 namespace {
 
-const char* kEpochCsv = "/work/shared/data/chinchilla_svg_extracted_data.csv";
+const char* kEpochCsv = HONE_TEST_DATA_DIR "/chinchilla_svg_extracted_data.csv";
 
 std::vector<ScalingPoint> grid_from_law(const ChinchillaLaw& law) {
   std::vector<ScalingPoint> points;

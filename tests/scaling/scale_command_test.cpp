@@ -16,7 +16,7 @@ namespace {
 using testing::hone_binary;
 using testing::run_command;
 
-const std::string kEpochCsv = "/work/shared/data/chinchilla_svg_extracted_data.csv";
+const std::string kEpochCsv = HONE_TEST_DATA_DIR "/chinchilla_svg_extracted_data.csv";
 
 std::string temp_path(const std::string& name) {
   return (::testing::TempDir().empty() ? std::string("/tmp/") : ::testing::TempDir()) + "hone_scale_" +

@@ -24,7 +24,7 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(ScalingCsv, ReadsTheEpochFile) {
-  auto points = read_scaling_csv("/work/shared/data/chinchilla_svg_extracted_data.csv");
+  auto points = read_scaling_csv(HONE_TEST_DATA_DIR "/chinchilla_svg_extracted_data.csv");
   ASSERT_EQ(points.size(), 245u);
   // First row: Model Size 6795600349.289497, Training FLOP 9.993852799709755e+18, loss 5.005581996196243.
   EXPECT_DOUBLE_EQ(points[0].params, 6795600349.289497);
