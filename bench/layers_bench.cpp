@@ -5,6 +5,10 @@
 #include <cblas.h>
 
 #include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "backend/activation.h"
 #include "backend/attention.h"
@@ -179,22 +183,33 @@ void lm_head_case() {
 
 }  // namespace
 
-int main() {
-  linear_case();
-  ffn_case();
-  {
-    ParameterStore store;
-    RMSNorm norm(store, "rms", D);
-    norm_case("rmsnorm [2048, 512] fwd+bwd", norm, store);
+// Usage: layers_bench [--list | SUBSTRING]: run every case, list their names, or run the cases whose
+// name contains SUBSTRING (bench/run.sh alternates hone and PyTorch case by case).
+int main(int argc, char** argv) {
+  const std::vector<std::pair<std::string, std::function<void()>>> cases = {
+      {"linear 512->512 fwd+bwd", linear_case},
+      {"ffn gated-gelu 512-2048 fwd+bwd", ffn_case},
+      {"rmsnorm [2048, 512] fwd+bwd",
+       [] {
+         ParameterStore store;
+         RMSNorm norm(store, "rms", D);
+         norm_case("rmsnorm [2048, 512] fwd+bwd", norm, store);
+       }},
+      {"layernorm [2048, 512] fwd+bwd",
+       [] {
+         ParameterStore store;
+         LayerNorm norm(store, "ln", D);
+         norm_case("layernorm [2048, 512] fwd+bwd", norm, store);
+       }},
+      {"swiglu [2048, 2048] fwd+bwd", swiglu_case},
+      {"attention causal (llama) fwd+bwd", [] { attention_case(false); }},
+      {"attention t5 bidirectional + rel bias fwd+bwd", [] { attention_case(true); }},
+      {"embedding 32000x512 fwd+bwd", embedding_case},
+      {"lm head + CE 2048x512x32000 fwd+bwd", lm_head_case},
+  };
+  const std::string arg = argc > 1 ? argv[1] : "";
+  for (const auto& [name, run] : cases) {
+    if (arg == "--list") std::printf("%s\n", name.c_str());
+    else if (name.find(arg) != std::string::npos) run();
   }
-  {
-    ParameterStore store;
-    LayerNorm norm(store, "ln", D);
-    norm_case("layernorm [2048, 512] fwd+bwd", norm, store);
-  }
-  swiglu_case();
-  attention_case(false);
-  attention_case(true);
-  embedding_case();
-  lm_head_case();
 }

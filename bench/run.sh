@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: hone's benchmarks side by side with PyTorch eager (Debian's python3-torch, which uses the
-# same OpenMP OpenBLAS after scripts/setup.sh) at the same thread count, in one run.
+# make bench: hone's layer benchmarks side by side with PyTorch eager (Debian's python3-torch, which
+# uses the same OpenMP OpenBLAS after scripts/setup.sh) at the same thread count, in one run. The two
+# alternate case by case so that load from other processes hits both alike.
 set -euo pipefail
 build=${1:-build}
 threads=${BENCH_THREADS:-$(nproc)}
@@ -8,9 +9,11 @@ export HONE_THREADS=$threads OMP_NUM_THREADS=$threads
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-echo "threads: $threads; BLAS: $(/usr/bin/python3 -c 'import torch; print(torch.__config__.show().count("BLAS"))' >/dev/null 2>&1 && readlink -f /usr/lib/$(gcc -print-multiarch)/libblas.so.3)"
-echo
-echo "== per-layer forward+backward (d_model 512, 8 heads, seq 512, batch 4)"
-"$build/bench/layers_bench" > "$out/hone.jsonl"
-/usr/bin/python3 bench/torch_layers.py > "$out/torch.jsonl"
+blas=$(readlink -f "/usr/lib/$(gcc -print-multiarch)/libblas.so.3")
+echo "threads: $threads; PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') eager with $blas; hone $("$build/hone" --version)"
+echo "== per-layer forward+backward, d_model 512, 8 heads, seq 512, batch 4 (median of ${BENCH_REPEATS:-7})"
+"$build/bench/layers_bench" --list | while IFS= read -r name; do
+  "$build/bench/layers_bench" "$name" >> "$out/hone.jsonl"
+  /usr/bin/python3 bench/torch_layers.py "$name" >> "$out/torch.jsonl"
+done
 /usr/bin/python3 bench/compare.py "$out/hone.jsonl" "$out/torch.jsonl"

@@ -186,5 +186,11 @@ if __name__ == "__main__":
              lambda: attention_case("attention causal (llama) fwd+bwd", True, False),
              lambda: attention_case("attention t5 bidirectional + rel bias fwd+bwd", False, True),
              embedding_case, lm_head_case]
-    for case in cases:
-        case()
+    names = ["linear 512->512 fwd+bwd", "ffn gated-gelu 512-2048 fwd+bwd", "rmsnorm [2048, 512] fwd+bwd",
+             "layernorm [2048, 512] fwd+bwd", "swiglu [2048, 2048] fwd+bwd", "attention causal (llama) fwd+bwd",
+             "attention t5 bidirectional + rel bias fwd+bwd", "embedding 32000x512 fwd+bwd",
+             "lm head + CE 2048x512x32000 fwd+bwd"]
+    wanted = sys.argv[1] if len(sys.argv) > 1 else ""
+    for name, case in zip(names, cases):
+        if wanted in name:
+            case()
