@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm_cpu.h"
+#include "backend/cpu/vector_math.h"
 #include "backend/dispatch.h"
 
 namespace hone::cpu {
@@ -17,25 +18,6 @@ namespace {
 constexpr int64_t kQueryBlock = 64;
 constexpr int64_t kKeyBlock = 64;
 
-// exp for x <= 0 that the compiler vectorises (libm's expf does not vectorise without -ffast-math).
-// Range reduction to r in [-ln2/2, ln2/2] and a degree-7 Taylor polynomial: relative error ~1e-8,
-// below fp32 rounding. Inputs below -87 return exp(-87) ~ 1.6e-38, which is 0 for softmax purposes.
-inline float exp_nonpositive(float x) {
-  x = std::max(x, -87.0f);
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723e-6f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  return p * std::bit_cast<float>(bits);
-}
-inline double exp_nonpositive(double x) { return std::exp(x); }
 
 // Integer flags of a mask tensor as int32 (contiguous, one of the integer / Bool dtypes).
 std::vector<int32_t> read_flags(const Tensor& t, const Shape& expected, const char* what) {
@@ -186,7 +168,7 @@ void forward_impl(const Tensor& q, const Tensor& k, const Tensor& v, const Tenso
       T sum = 0;
 #pragma omp simd reduction(+ : sum)
       for (int64_t j = 0; j < kend; ++j) {
-        const T e = row[j] == neg_inf ? T(0) : exp_nonpositive(row[j] - row_max);
+        const T e = row[j] == neg_inf ? T(0) : exp_of(row[j] - row_max);
         row[j] = e;
         sum += e;
       }

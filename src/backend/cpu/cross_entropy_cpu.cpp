@@ -5,32 +5,13 @@
 #include <cmath>
 #include <vector>
 
+#include "backend/cpu/vector_math.h"
 #include "backend/dispatch.h"
 #include "backend/gemm.h"
 
 namespace hone::cpu {
 namespace {
 
-// exp(x) for x <= 0 in float, written so that `omp simd` loops vectorise it (libm's expf is a scalar
-// call per element, and GCC does not vectorise std::floor without -fno-trapping-math, hence the
-// round-to-nearest by adding and subtracting 1.5 * 2^23). Cephes' polynomial after reduction by ln 2 in
-// two parts: within 2 ulp. Inputs below ln(FLT_MIN) are clamped, giving ~1e-38 instead of a denormal,
-// which a softmax cannot tell from 0.
-inline float exp_nonpositive(float x) {
-  x = x < -87.33654f ? -87.33654f : x;
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  return p * std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);
-}
-inline double exp_nonpositive(double x) { return std::exp(x); }
 
 struct Shapes {
   int64_t rows, d, vocab, chunk;
@@ -76,7 +57,7 @@ double exponentiate_row(T* x, int64_t vocab, T* row_max) {
     T block_sum = 0;
 #pragma omp simd reduction(+ : block_sum)
     for (int64_t j = j0; j < j1; ++j) {
-      const T e = exp_nonpositive(static_cast<T>(x[j] - m));
+      const T e = exp_of(static_cast<T>(x[j] - m));
       x[j] = e;
       block_sum += e;
     }
