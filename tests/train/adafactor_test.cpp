@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,43 @@ TEST(Adafactor, OneAndTwoThreadsGiveIdenticalParameters) {
     EXPECT_EQ(std::memcmp(one.data<float>(), two.data<float>(), one.nbytes()), 0);
     EXPECT_EQ(testing::max_relative_error(one, two), 0.0);
   }
+}
+
+// A schedule passes the lr per step; that must be the same as configuring it.
+TEST(Adafactor, ExternalLrPerStepEqualsTheConfiguredLr) {
+  auto run = [](AdafactorConfig config, std::optional<double> per_step_lr) {
+    ParameterStore store;
+    store.add("w", {6, 4});
+    store.add("b", {4});
+    store.finalize();
+    for (const Parameter& p : store.all()) copy(testing::random_tensor(p.shape, 3, DType::F32), p.value);
+    Adafactor optimizer(store, config);
+    for (int s = 0; s < 4; ++s) {
+      size_t i = 0;
+      for (const Parameter& p : store.all()) copy(gradient(i++, s, p.shape), p.grad);
+      if (per_step_lr) {
+        optimizer.step(*per_step_lr);
+      } else {
+        optimizer.step();
+      }
+    }
+    return clone(store.values());
+  };
+  AdafactorConfig torch_config;
+  torch_config.semantics = AdafactorVariant::torch;
+  torch_config.weight_decay = 0.1;
+  AdafactorConfig torch_configured = torch_config;
+  torch_configured.lr = 0.003;
+  EXPECT_EQ(testing::max_relative_error(run(torch_config, 0.003), run(torch_configured, std::nullopt)), 0.0);
+  // And the lr matters: the default 1e-2 gives different parameters.
+  EXPECT_GT(testing::max_relative_error(run(torch_config, std::nullopt), run(torch_configured, std::nullopt)), 1e-4);
+
+  AdafactorConfig hf_config;
+  hf_config.relative_step = false;
+  hf_config.lr = 0.02;
+  AdafactorConfig hf_other = hf_config;
+  hf_other.lr = 0.5;  // replaced by the per-step lr
+  EXPECT_EQ(testing::max_relative_error(run(hf_other, 0.02), run(hf_config, std::nullopt)), 0.0);
 }
 
 TEST(Adafactor, RejectsConfigurationsTheReferencesReject) {
