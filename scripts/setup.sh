@@ -8,6 +8,7 @@ packages=(
   libopenblas0-openmp libopenblas-openmp-dev   # GEMM; the OpenMP build shares our thread pool
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   libcli11-dev nlohmann-json3-dev              # CLI and JSON
+  libceres-dev                                 # L-BFGS for scaling-law fits
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

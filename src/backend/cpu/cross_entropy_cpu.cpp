@@ -12,12 +12,13 @@ namespace hone::cpu {
 namespace {
 
 // exp(x) for x <= 0 in float, written so that `omp simd` loops vectorise it (libm's expf is a scalar
-// call per element and would cost as much as a GEMM here). Cephes' degree-6 polynomial after
-// reduction by ln 2 in two parts: within 2 ulp. Inputs below ln(FLT_MIN) are clamped, giving ~1e-38
-// instead of a denormal, which a softmax cannot tell from 0.
+// call per element, and GCC does not vectorise std::floor without -fno-trapping-math, hence the
+// round-to-nearest by adding and subtracting 1.5 * 2^23). Cephes' polynomial after reduction by ln 2 in
+// two parts: within 2 ulp. Inputs below ln(FLT_MIN) are clamped, giving ~1e-38 instead of a denormal,
+// which a softmax cannot tell from 0.
 inline float exp_nonpositive(float x) {
-  x = std::max(x, -87.33654f);
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  x = x < -87.33654f ? -87.33654f : x;
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   float p = 1.9875691500e-4f;
@@ -66,12 +67,20 @@ double exponentiate_row(T* x, int64_t vocab, T* row_max) {
   T m = x[0];
 #pragma omp simd reduction(max : m)
   for (int64_t j = 0; j < vocab; ++j) m = std::max(m, x[j]);
-  // The sum runs in double: 32k float terms would otherwise lose ~1e-5 of relative accuracy.
+  // Blocks of 1024 are summed in the scalar type (vectorised), the blocks in double: accurate to ~1e-7
+  // relative for any vocabulary size, where a plain float sum over 32k terms drifts to ~1e-5.
+  constexpr int64_t kBlock = 1024;
   double s = 0;
-#pragma omp simd reduction(+ : s)
-  for (int64_t j = 0; j < vocab; ++j) {
-    x[j] = exp_nonpositive(static_cast<T>(x[j] - m));
-    s += static_cast<double>(x[j]);
+  for (int64_t j0 = 0; j0 < vocab; j0 += kBlock) {
+    const int64_t j1 = std::min(vocab, j0 + kBlock);
+    T block_sum = 0;
+#pragma omp simd reduction(+ : block_sum)
+    for (int64_t j = j0; j < j1; ++j) {
+      const T e = exp_nonpositive(static_cast<T>(x[j] - m));
+      x[j] = e;
+      block_sum += e;
+    }
+    s += static_cast<double>(block_sum);
   }
   *row_max = m;
   return s;
@@ -97,7 +106,22 @@ CrossEntropyTotals cross_entropy_impl(const Shapes& s, const Tensor& hidden, con
   const double inv_normalizer = totals.normalizer != 0 ? 1.0 / totals.normalizer : 0.0;
   const double z = options.z_loss;
 
-  std::vector<double> row_loss(static_cast<size_t>(s.chunk));
+  // Small per-chunk scratch (row losses, row scales, scaled hidden rows), kept per thread and grown only
+  // when a larger chunk arrives, so steady-state steps allocate nothing.
+  // OpenMP workers see their own thread_local objects, so parallel loops use the raw pointers below.
+  thread_local std::vector<double> row_loss_buffer;
+  thread_local std::vector<T> row_scale_buffer;
+  thread_local Tensor scaled_hidden;
+  row_loss_buffer.resize(static_cast<size_t>(s.chunk));
+  row_scale_buffer.resize(static_cast<size_t>(s.chunk));
+  if (!scaled_hidden.defined() || scaled_hidden.size(0) < s.chunk || scaled_hidden.size(1) != s.d) {
+    scaled_hidden = Tensor::empty({s.chunk, s.d}, dtype_of<T>);
+  }
+  double* row_loss = row_loss_buffer.data();
+  T* row_scale = row_scale_buffer.data();
+  const T* h = hidden.data<T>();
+  T* hs = scaled_hidden.data<T>();
+
   double weighted_sum = 0;
   for (int64_t r0 = 0; r0 < s.rows; r0 += s.chunk) {
     const int64_t rows = std::min(s.chunk, s.rows - r0);
@@ -105,37 +129,63 @@ CrossEntropyTotals cross_entropy_impl(const Shapes& s, const Tensor& hidden, con
     Tensor hidden_chunk = hidden.slice(0, r0, r0 + rows);
     gemm(hidden_chunk, Trans::No, weight, Trans::Yes, logits);
     T* base = logits.data<T>();
+    // Row r of dlogits is g_r * (softmax_r * (1 + 2 z lse_r) - [j == t_r]) with g_r = w_r / normalizer.
+    // The buffer keeps it as row_scale[r] * e_r, e_r the unnormalised exponentials with the target entry
+    // shifted, and row_scale is applied to the small [rows, d] matrices instead (hidden rows before the dW
+    // GEMM, dhidden rows after): that saves a full read-modify-write pass over the [rows, V] buffer.
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = r0 + r;
       T* x = base + r * s.vocab;
       const int32_t t = target[i];
+      T scale = 0;
       if (t == options.ignore_index) {
         std::fill(x, x + s.vocab, T(0));
         row_loss[r] = 0;
         if (losses_out) losses_out[i] = 0;
-        continue;
-      }
-      const T target_logit = x[t];
-      T m;
-      const double sum = exponentiate_row(x, s.vocab, &m);
-      const double lse = static_cast<double>(m) + std::log(sum);
-      const double loss = lse - static_cast<double>(target_logit) + z * lse * lse;
-      row_loss[r] = loss;
-      if (losses_out) losses_out[i] = static_cast<T>(loss);
-      // d l / d logit_j = softmax_j * (1 + 2 z lse) - [j == t], times this row's share w_i / normalizer.
-      const double coef = (w ? static_cast<double>(w[i]) : 1.0) * inv_normalizer;
-      const T g = static_cast<T>(coef * (1.0 + 2.0 * z * lse) / sum);
+      } else {
+        const T target_logit = x[t];
+        T m;
+        const double sum = exponentiate_row(x, s.vocab, &m);
+        const double lse = static_cast<double>(m) + std::log(sum);
+        const double loss = lse - static_cast<double>(target_logit) + z * lse * lse;
+        row_loss[r] = loss;
+        if (losses_out) losses_out[i] = static_cast<T>(loss);
+        const double coef = (w ? static_cast<double>(w[i]) : 1.0) * inv_normalizer;
+        const double z_factor = 1.0 + 2.0 * z * lse;
+        if (z_factor > 0) {
+          // coef * (e_j * z_factor / sum - [j == t]) = (coef * z_factor / sum) * (e_j - [j == t] * sum / z_factor)
+          x[t] -= static_cast<T>(sum / z_factor);
+          scale = static_cast<T>(coef * z_factor / sum);
+        } else {
+          // Only for lse <= -1 / (2 z) (absurdly negative logits): form dlogits explicitly.
+          const T g = static_cast<T>(coef * z_factor / sum);
 #pragma omp simd
-      for (int64_t j = 0; j < s.vocab; ++j) x[j] *= g;
-      x[t] -= static_cast<T>(coef);
+          for (int64_t j = 0; j < s.vocab; ++j) x[j] *= g;
+          x[t] -= static_cast<T>(coef);
+          scale = 1;
+        }
+      }
+      row_scale[r] = scale;
+#pragma omp simd
+      for (int64_t k = 0; k < s.d; ++k) hs[r * s.d + k] = scale * h[i * s.d + k];
     }
     // Row order, one thread: the total does not depend on the thread count.
     for (int64_t r = 0; r < rows; ++r) {
       if (target[r0 + r] != options.ignore_index) weighted_sum += (w ? static_cast<double>(w[r0 + r]) : 1.0) * row_loss[r];
     }
-    if (dhidden.defined()) gemm(logits, Trans::No, weight, Trans::No, dhidden.slice(0, r0, r0 + rows));
-    if (dweight.defined()) gemm(logits, Trans::Yes, hidden_chunk, Trans::No, dweight, 1.0, 1.0);
+    if (dhidden.defined()) {
+      Tensor dhidden_chunk = dhidden.slice(0, r0, r0 + rows);
+      gemm(logits, Trans::No, weight, Trans::No, dhidden_chunk);
+      T* dh = dhidden_chunk.data<T>();
+#pragma omp parallel for schedule(static) if (rows * s.d > 65536)
+      for (int64_t r = 0; r < rows; ++r) {
+        const T scale = row_scale[r];
+#pragma omp simd
+        for (int64_t k = 0; k < s.d; ++k) dh[r * s.d + k] *= scale;
+      }
+    }
+    if (dweight.defined()) gemm(logits, Trans::Yes, scaled_hidden.slice(0, 0, rows), Trans::No, dweight, 1.0, 1.0);
   }
   totals.loss = weighted_sum * inv_normalizer;
   return totals;
