@@ -34,7 +34,7 @@ constexpr std::array<std::pair<const char*, ModelStyle>, 3> kStyleNames{
 constexpr std::array<std::pair<const char*, NormKind>, 2> kNormNames{{{"rms", NormKind::RMS}, {"layer", NormKind::Layer}}};
 constexpr std::array<std::pair<const char*, Activation>, 4> kActivationNames{{{"relu", Activation::ReLU},
                                                                               {"gelu_tanh", Activation::GeluTanh},
-                                                                              {"gelu", Activation::Gelu},
+                                                                              {"gelu", Activation::GeluErf},
                                                                               {"silu", Activation::SiLU}}};
 
 }  // namespace
@@ -55,7 +55,7 @@ std::string to_string(PositionKind positions) {
 ModelFamily parse_model_family(const std::string& name) { return parse_name(kFamilyNames, name, "model family"); }
 ModelStyle parse_model_style(const std::string& name) { return parse_name(kStyleNames, name, "model style"); }
 NormKind parse_norm_kind(const std::string& name) { return parse_name(kNormNames, name, "norm"); }
-Activation parse_activation(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
+Activation parse_activation_kind(const std::string& name) { return parse_name(kActivationNames, name, "activation"); }
 
 PositionKind ModelConfig::positions() const {
   switch (style) {
@@ -162,7 +162,7 @@ std::vector<std::string> ModelConfig::problems() const {
       require(relative_attention_max_distance > relative_attention_num_buckets / 2,
               "relative_attention_max_distance (", relative_attention_max_distance,
               ") must exceed relative_attention_num_buckets / 2 (", relative_attention_num_buckets / 2, ")");
-      require(!(gated && activation == Activation::Gelu),
+      require(!(gated && activation == Activation::GeluErf),
               "style t5 cannot express a gated exact GELU (Hugging Face's 'gated-gelu' is the tanh approximation): "
               "use activation gelu_tanh");
       break;

@@ -11,12 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/activation.h"  // Activation: relu, gelu_tanh, gelu (erf), silu
+
 namespace hone {
 
 enum class ModelFamily { EncoderDecoder, DecoderOnly };
 enum class ModelStyle { T5, Llama, GPT2 };
 enum class NormKind { RMS, Layer };
-enum class Activation { ReLU, GeluTanh, Gelu, SiLU };
 // How positions enter the model; follows from the style.
 enum class PositionKind { RelativeBias, Rotary, Learned };
 
@@ -82,7 +83,7 @@ std::string to_string(PositionKind positions);
 ModelFamily parse_model_family(const std::string& name);
 ModelStyle parse_model_style(const std::string& name);
 NormKind parse_norm_kind(const std::string& name);
-Activation parse_activation(const std::string& name);
+Activation parse_activation_kind(const std::string& name);
 
 // One line for humans: "encoder-decoder t5, 12+12 layers, d_model 768, ...".
 std::string describe(const ModelConfig& config);

@@ -79,7 +79,7 @@ class Reader {
 // Hugging Face ACT2FN names.
 Activation activation_from_hf(const std::string& name, const char* kind, const char* key) {
   if (name == "relu") return Activation::ReLU;
-  if (name == "gelu") return Activation::Gelu;
+  if (name == "gelu") return Activation::GeluErf;
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluTanh;
   if (name == "silu" || name == "swish") return Activation::SiLU;
   fail("config.json (", kind, "): activation '", name, "' in '", key,
@@ -89,7 +89,7 @@ Activation activation_from_hf(const std::string& name, const char* kind, const c
 std::string activation_to_hf(Activation a, ModelStyle style) {
   switch (a) {
     case Activation::ReLU: return "relu";
-    case Activation::Gelu: return "gelu";
+    case Activation::GeluErf: return "gelu";
     case Activation::SiLU: return "silu";
     case Activation::GeluTanh: return style == ModelStyle::Llama ? "gelu_pytorch_tanh" : "gelu_new";
   }

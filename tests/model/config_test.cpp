@@ -66,7 +66,7 @@ TEST(ModelConfig, FamilyAndStyleMustAgree) {
 TEST(ModelConfig, StyleConventionsAreEnforced) {
   expect_error("t5-tiny", [](ModelConfig& c) { c.norm = NormKind::Layer; }, "style t5 uses RMS norm");
   expect_error("t5-tiny", [](ModelConfig& c) { c.attention_bias = true; }, "style t5 has no attention biases");
-  expect_error("t5-tiny", [](ModelConfig& c) { c.activation = Activation::Gelu; }, "cannot express a gated exact GELU");
+  expect_error("t5-tiny", [](ModelConfig& c) { c.activation = Activation::GeluErf; }, "cannot express a gated exact GELU");
   expect_error("t5-tiny", [](ModelConfig& c) { c.relative_attention_max_distance = 16; },
                "relative_attention_max_distance (16) must exceed relative_attention_num_buckets / 2 (16)");
   expect_error("llama-tiny", [](ModelConfig& c) { c.gated = false; }, "style llama has a gated FFN");
@@ -108,12 +108,12 @@ TEST(ModelConfig, NamesRoundTrip) {
     EXPECT_EQ(parse_model_family(to_string(f)), f);
   for (ModelStyle s : {ModelStyle::T5, ModelStyle::Llama, ModelStyle::GPT2}) EXPECT_EQ(parse_model_style(to_string(s)), s);
   for (NormKind n : {NormKind::RMS, NormKind::Layer}) EXPECT_EQ(parse_norm_kind(to_string(n)), n);
-  for (Activation a : {Activation::ReLU, Activation::GeluTanh, Activation::Gelu, Activation::SiLU})
-    EXPECT_EQ(parse_activation(to_string(a)), a);
+  for (Activation a : {Activation::ReLU, Activation::GeluTanh, Activation::GeluErf, Activation::SiLU})
+    EXPECT_EQ(parse_activation_kind(to_string(a)), a);
   EXPECT_EQ(to_string(ModelFamily::EncoderDecoder), "encoder_decoder");
   EXPECT_EQ(to_string(Activation::GeluTanh), "gelu_tanh");
   try {
-    parse_activation("swiglu");
+    parse_activation_kind("swiglu");
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "unknown activation 'swiglu': use one of relu, gelu_tanh, gelu, silu");

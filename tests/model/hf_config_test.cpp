@@ -127,7 +127,7 @@ TEST(HfConfig, ReadsT5FeedForwardVariants) {
   j["feed_forward_proj"] = "gelu";
   c = from_hf_config_json(j);
   EXPECT_FALSE(c.gated);
-  EXPECT_EQ(c.activation, Activation::Gelu);  // plain "gelu" is the exact GELU
+  EXPECT_EQ(c.activation, Activation::GeluErf);  // plain "gelu" is the exact GELU
   j["feed_forward_proj"] = "gated-gelu-new";
   EXPECT_NE(error_of([&] { from_hf_config_json(j); }).find("'feed_forward_proj' = \"gated-gelu-new\" is not supported"),
             std::string::npos);
