@@ -19,6 +19,7 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 void register_commands(CLI::App& app) {
   register_demo(app);
   register_info(app);
+  register_shapes(app);
   register_scale(app);
 }
 

@@ -18,6 +18,7 @@ void run_selected(CLI::App& app);
 // One per command file.
 void register_demo(CLI::App& app);
 void register_info(CLI::App& app);
+void register_shapes(CLI::App& app);
 void register_scale(CLI::App& app);
 
 }  // namespace hone::cli
