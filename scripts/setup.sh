@@ -8,6 +8,7 @@ packages=(
   libopenblas0-openmp libopenblas-openmp-dev   # GEMM; the OpenMP build shares our thread pool
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   libcli11-dev nlohmann-json3-dev              # CLI and JSON
+  libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

@@ -19,6 +19,8 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 void register_commands(CLI::App& app) {
   register_demo(app);
   register_info(app);
+  register_tokenizer(app);
+  register_tokenize(app);
 }
 
 void run_selected(CLI::App& app) {

@@ -18,5 +18,7 @@ void run_selected(CLI::App& app);
 // One per command file.
 void register_demo(CLI::App& app);
 void register_info(CLI::App& app);
+void register_tokenizer(CLI::App& app);
+void register_tokenize(CLI::App& app);
 
 }  // namespace hone::cli
