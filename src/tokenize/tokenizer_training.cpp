@@ -165,7 +165,9 @@ TokenizerTrainingResult train_tokenizer(const TokenizerTrainingOptions& options)
   auto status = sentencepiece::SentencePieceTrainer::Train(args, &sentences, &model);
   if (!sentences.error().empty()) throw Error(sentences.error());
   HONE_CHECK(status.ok(), "SentencePiece training failed: ", status.ToString(),
-             " (for 'vocabulary size too high', use a smaller --vocab-size or more text)");
+             " (for 'vocabulary size too high', use a smaller --vocab-size or more text",
+             sentinels > 0 ? "; SentencePiece counts pieces without the 100 sentinels, --vocab-size includes them" : "",
+             ")");
 
   // Check the model loads before anything is written, and read its special ids back.
   sentencepiece::SentencePieceProcessor processor;
