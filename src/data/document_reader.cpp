@@ -34,33 +34,38 @@ bool is_jsonl_name(const std::string& path) {
 DocumentReader::DocumentReader(const std::string& path, TextUnit text_unit)
     : lines_(path), jsonl_(is_jsonl_name(path)), text_unit_(text_unit) {}
 
-void DocumentReader::check_utf8(const std::string& text, int64_t line) const {
+void check_utf8_line(const std::string& path, int64_t line_number, const std::string& text) {
   size_t bad = find_invalid_utf8(text);
   if (bad != std::string::npos)
-    fail("invalid UTF-8 in '", path(), "' line ", line, " at byte ", bad + 1,
+    fail("invalid UTF-8 in '", path, "' line ", line_number, " at byte ", bad + 1,
          " of the line: convert the file to UTF-8 (e.g. with iconv) or remove the line");
+}
+
+bool parse_jsonl_line(const std::string& path, int64_t line_number, const std::string& line, std::string& text) {
+  if (is_blank(line)) return false;
+  check_utf8_line(path, line_number, line);  // before parsing, so the message names the real problem
+  nlohmann::json record;
+  try {
+    record = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail("malformed JSON in '", path, "' line ", line_number, ": ", e.what(),
+         " (each line must be one JSON object with a \"text\" field)");
+  }
+  auto field = record.is_object() ? record.find("text") : record.end();
+  if (!record.is_object() || field == record.end() || !field->is_string())
+    fail("'", path, "' line ", line_number, " has no string field \"text\" (each line must be one JSON object with a \"text\" field)");
+  text = field->get<std::string>();
+  return !text.empty();
 }
 
 bool DocumentReader::next(Document& document) { return jsonl_ ? next_jsonl(document) : next_text(document); }
 
 bool DocumentReader::next_jsonl(Document& document) {
   while (lines_.next(line_)) {
-    if (is_blank(line_)) continue;
-    const int64_t line = lines_.line_number();
-    check_utf8(line_, line);  // before parsing, so the message names the real problem
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line_);
-    } catch (const nlohmann::json::parse_error& e) {
-      fail("malformed JSON in '", path(), "' line ", line, ": ", e.what(),
-           " (each line must be one JSON object with a \"text\" field)");
+    if (parse_jsonl_line(path(), lines_.line_number(), line_, document.text)) {
+      document.line = lines_.line_number();
+      return true;
     }
-    auto text = record.is_object() ? record.find("text") : record.end();
-    if (!record.is_object() || text == record.end() || !text->is_string())
-      fail("'", path(), "' line ", line, " has no string field \"text\" (each line must be one JSON object with a \"text\" field)");
-    document.text = text->get<std::string>();
-    document.line = line;
-    if (!document.text.empty()) return true;
   }
   return false;
 }
@@ -69,7 +74,7 @@ bool DocumentReader::next_text(Document& document) {
   document.text.clear();
   document.line = 0;
   while (lines_.next(line_)) {
-    check_utf8(line_, lines_.line_number());
+    check_utf8_line(path(), lines_.line_number(), line_);
     const bool blank = is_blank(line_);
     switch (text_unit_) {
       case TextUnit::Line:

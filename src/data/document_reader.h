@@ -20,6 +20,12 @@ enum class TextUnit {
 TextUnit parse_text_unit(const std::string& name);  // "paragraph", "line", "file"; usage error otherwise
 bool is_jsonl_name(const std::string& path);
 
+// The text of one JSONL line; false for a blank line or an empty text. Throws hone::Error naming the
+// path and line for invalid UTF-8, malformed JSON or a missing string "text". Safe to call from many
+// threads, so bulk readers can parse lines in parallel.
+bool parse_jsonl_line(const std::string& path, int64_t line_number, const std::string& line, std::string& text);
+void check_utf8_line(const std::string& path, int64_t line_number, const std::string& text);
+
 struct Document {
   std::string text;
   int64_t line = 0;  // 1-based line where the document starts
@@ -35,7 +41,6 @@ class DocumentReader {
  private:
   bool next_jsonl(Document& document);
   bool next_text(Document& document);
-  void check_utf8(const std::string& text, int64_t line) const;
 
   LineReader lines_;
   bool jsonl_;

@@ -74,9 +74,10 @@ TokenizeCorpusResult tokenize_corpus(const TokenizeCorpusOptions& options,
     writer.reset();
   };
   struct PendingDocument {
-    std::string text;
+    std::string text;  // the document, or its raw JSONL line
     std::string source;
     int64_t line;
+    bool raw_jsonl;
   };
   std::vector<PendingDocument> batch;
   std::vector<std::vector<int32_t>> encoded;
@@ -85,18 +86,30 @@ TokenizeCorpusResult tokenize_corpus(const TokenizeCorpusOptions& options,
     encoded.resize(batch.size());
     // Dynamic scheduling balances long and short documents; each result slot has one writer, and the
     // sequential loop below fixes the output order.
-    // An exception must not leave an OpenMP region: each slot keeps its error for the loop below.
+    // An exception must not leave an OpenMP region: each slot keeps its error for the loop below, which
+    // reports the first one in input order.
     std::vector<std::string> errors(batch.size());
 #pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
     for (int64_t i = 0; i < n; ++i) {
       try {
-        encoded[i] = tokenizer.encode(batch[i].text);
-      } catch (const std::exception& e) {
+        encoded[i].clear();
+        PendingDocument& document = batch[i];
+        // JSONL lines are parsed here, in parallel: parsing costs a fair share of the encoding time.
+        if (document.raw_jsonl) {
+          std::string text;
+          if (parse_jsonl_line(document.source, document.line, document.text, text)) encoded[i] = tokenizer.encode(text);
+        } else {
+          encoded[i] = tokenizer.encode(document.text);
+        }
+      } catch (const Error& e) {
         errors[i] = e.what();
+      } catch (const std::exception& e) {
+        errors[i] = "document at '" + batch[i].source + "' line " + std::to_string(batch[i].line) + ": " + e.what();
       }
     }
-    for (int64_t i = 0; i < n; ++i)
-      HONE_CHECK(errors[i].empty(), "document at '", batch[i].source, "' line ", batch[i].line, ": ", errors[i]);
+    for (int64_t i = 0; i < n; ++i) {
+      if (!errors[i].empty()) throw Error(errors[i]);
+    }
     for (int64_t i = 0; i < n; ++i) {
       if (encoded[i].empty()) continue;  // nothing the tokenizer keeps, e.g. only unencodable spaces
       if (!writer) {
@@ -112,10 +125,15 @@ TokenizeCorpusResult tokenize_corpus(const TokenizeCorpusOptions& options,
   };
 
   for (const auto& input : options.inputs) {
-    DocumentReader reader(input, options.text_unit);
+    const bool jsonl = is_jsonl_name(input);
+    std::unique_ptr<LineReader> lines;
+    std::unique_ptr<DocumentReader> documents;
+    if (jsonl) lines = std::make_unique<LineReader>(input);
+    else documents = std::make_unique<DocumentReader>(input, options.text_unit);
     Document document;
-    while (reader.next(document)) {
-      batch.push_back({std::move(document.text), input, document.line});
+    while (jsonl ? lines->next(document.text) : documents->next(document)) {
+      if (jsonl) document.line = lines->line_number();
+      batch.push_back({std::move(document.text), input, document.line, jsonl});
       if (static_cast<int64_t>(batch.size()) == options.batch_documents) {
         flush_batch();
         if (progress) {
