@@ -18,7 +18,11 @@ void register_tokenize(CLI::App& app) {
     TokenizeCorpusOptions options = args->options;
     options.text_unit = parse_text_unit(args->text_unit);
     ProgressLine progress(1);
+    double last_update = -1;
     TokenizeCorpusResult result = tokenize_corpus(options, [&](const TokenizeCorpusProgress& p) {
+      // Updates come per batch of documents; a log file gets one line per second at most.
+      if (p.files_done < p.files_total && p.seconds - last_update < 1.0) return;
+      last_update = p.seconds;
       char status[160];
       std::snprintf(status, sizeof status, "%ld documents, %ld tokens, %.0f tokens/s", static_cast<long>(p.documents),
                     static_cast<long>(p.tokens), p.seconds > 0 ? static_cast<double>(p.tokens) / p.seconds : 0.0);
