@@ -21,6 +21,8 @@ void register_commands(CLI::App& app) {
   register_info(app);
   register_shapes(app);
   register_scale(app);
+  register_tokenizer(app);
+  register_tokenize(app);
 }
 
 void run_selected(CLI::App& app) {
