@@ -38,6 +38,9 @@ void make_batch(Tensor& tokens, Tensor& targets, int64_t vocab) {
 class DecoderOnlyGradients : public ::testing::TestWithParam<bool> {};
 
 TEST_P(DecoderOnlyGradients, MatchFiniteDifferencesInF64) {
+  // Thousands of tiny forward passes: one thread, so OpenMP barriers on a busy machine do not dominate.
+  const int saved_threads = num_threads();
+  set_num_threads(1);
   DecoderOnlyModel model(tiny_config(GetParam(), 8), DType::F64);
   model.initialize(3);
   // Larger weights than the 0.02 init so every path carries signal.
@@ -57,6 +60,7 @@ TEST_P(DecoderOnlyGradients, MatchFiniteDifferencesInF64) {
     return l;
   };
   testing::check_gradients(loss, inputs, 1e-6);
+  set_num_threads(saved_threads);
 }
 
 INSTANTIATE_TEST_SUITE_P(TiedAndUntied, DecoderOnlyGradients, ::testing::Bool());
@@ -101,9 +105,11 @@ std::pair<std::vector<double>, Tensor> train_ten_steps(uint64_t seed) {
   for (int step = 0; step < 10; ++step) {
     model.params().zero_grads();
     losses.push_back(model.forward_backward(arena, tokens, targets).loss);
+    // The first step measures the arena; every later step must fit in it without allocating.
+    if (step == 0) EXPECT_GT(arena.fallback_allocations(), 0u);
+    else EXPECT_EQ(arena.fallback_allocations(), 0u) << "step " << step << " allocated activations";
     arena.reset();
     optimizer.step(1e-2);
-    EXPECT_EQ(arena.fallback_allocations(), 0u) << "steady-state steps must not allocate activations";
   }
   return {losses, clone(model.params().values())};
 }
