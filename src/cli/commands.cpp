@@ -20,6 +20,7 @@ void register_commands(CLI::App& app) {
   register_demo(app);
   register_info(app);
   register_scale(app);
+  register_ul2(app);
 }
 
 void run_selected(CLI::App& app) {

@@ -19,5 +19,6 @@ void run_selected(CLI::App& app);
 void register_demo(CLI::App& app);
 void register_info(CLI::App& app);
 void register_scale(CLI::App& app);
+void register_ul2(CLI::App& app);
 
 }  // namespace hone::cli
