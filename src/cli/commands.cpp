@@ -23,6 +23,7 @@ void register_commands(CLI::App& app) {
   register_scale(app);
   register_tokenizer(app);
   register_tokenize(app);
+  register_ul2(app);
 }
 
 void run_selected(CLI::App& app) {

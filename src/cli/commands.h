@@ -22,5 +22,6 @@ void register_shapes(CLI::App& app);
 void register_scale(CLI::App& app);
 void register_tokenizer(CLI::App& app);
 void register_tokenize(CLI::App& app);
+void register_ul2(CLI::App& app);
 
 }  // namespace hone::cli
