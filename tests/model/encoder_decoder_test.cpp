@@ -93,6 +93,10 @@ EncoderDecoderBatch packed_batch(int64_t vocab, uint64_t seed = 3) {
 class EncoderDecoderGradients : public ::testing::TestWithParam<bool> {};
 
 TEST_P(EncoderDecoderGradients, MatchFiniteDifferencesInF64) {
+  // Thousands of tiny passes: one thread checks the same arithmetic without paying an OpenMP barrier per
+  // kernel (minutes on a loaded 2-core machine). Thread counts are covered by the training test.
+  const int saved_threads = num_threads();
+  set_num_threads(1);
   EncoderDecoderModel model(tiny_config(GetParam()), DType::F64);
   model.initialize(3);
   EncoderDecoderBatch batch = padded_batch(model.config().vocab_size);
@@ -114,6 +118,7 @@ TEST_P(EncoderDecoderGradients, MatchFiniteDifferencesInF64) {
   };
   const double worst = testing::check_gradients(loss, inputs, 1e-6);
   std::printf("worst finite-difference error (%s): %.3g\n", GetParam() ? "v1.1" : "v1.0", worst);
+  set_num_threads(saved_threads);
 }
 
 INSTANTIATE_TEST_SUITE_P(V1_0TiedAndV1_1Untied, EncoderDecoderGradients, ::testing::Bool());
