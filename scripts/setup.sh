@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   libcli11-dev nlohmann-json3-dev              # CLI and JSON
   libceres-dev                                 # L-BFGS for scaling-law fits
+  libxxhash-dev                                # MinHash shingle hashes
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
