@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev              # CLI and JSON
   libceres-dev                                 # L-BFGS for scaling-law fits
   libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
+  libxxhash-dev                                # MinHash shingle hashes
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
