@@ -27,7 +27,7 @@ Tensor LmHeadLoss::flat_hidden(const Tensor& hidden) const {
 }
 
 Tensor LmHeadLoss::workspace(Arena& arena, int64_t rows, DType dtype) const {
-  constexpr int64_t kAutoElements = int64_t{1} << 24;
+  constexpr int64_t kAutoElements = int64_t{1} << 26;
   int64_t chunk = options_.chunk_rows > 0 ? options_.chunk_rows : std::max<int64_t>(16, kAutoElements / vocab_size());
   chunk = std::clamp<int64_t>(chunk, 1, std::max<int64_t>(rows, 1));
   return arena.alloc({chunk, vocab_size()}, dtype);
