@@ -23,11 +23,14 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(version.output.find(HONE_VERSION), std::string::npos);
   auto help = run_command(hone_binary() + " --help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* command : {"demo", "info"}) EXPECT_NE(help.output.find(command), std::string::npos) << command;
+  for (const char* command : {"demo", "info", "shapes", "scale", "tokenizer", "tokenize", "ul2"}) {
+    EXPECT_NE(help.output.find(command), std::string::npos) << command;
+  }
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* command : {"demo", "info"}) {
+  for (const char* command :
+       {"demo", "info", "shapes", "scale fit", "scale plan", "tokenizer train", "tokenize", "ul2 lengths"}) {
     auto r = run_command(hone_binary() + " " + command + " --help");
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << command;
