@@ -26,7 +26,16 @@ void register_train(CLI::App& parent, CLI::App*& command, std::shared_ptr<Tokeni
       ->check(CLI::IsMember({"unigram", "bpe"}))
       ->capture_default_str();
   command->add_flag("--byte-fallback", options->byte_fallback, "Encode unseen characters as UTF-8 byte pieces");
-  command->add_option("--user-symbols", options->user_symbols, "Pieces never split, comma-separated")->delimiter(',');
+  // One string split here: CLI11 would read a value such as "[NLU],[NLG],[S2S]" as its own list syntax
+  // and strip the outer brackets.
+  command->add_option_function<std::string>(
+      "--user-symbols",
+      [options](const std::string& text) {
+        std::stringstream in(text);
+        for (std::string symbol; std::getline(in, symbol, ',');)
+          if (!symbol.empty()) options->user_symbols.push_back(symbol);
+      },
+      "Pieces never split, comma-separated (e.g. '[NLU],[NLG],[S2S]')");
   command->add_flag("--t5-conventions", options->t5_conventions,
                     "pad 0, eos 1, unk 2 and 100 sentinels <extra_id_0..99> at the top of the vocabulary");
   command->add_option("--normalization", options->normalization, "SentencePiece normalization rule (nmt_nfkc, identity, ...)")
