@@ -26,8 +26,16 @@ int64_t relative_position_bucket(int64_t relative_position, bool bidirectional, 
   float scaled = std::log(static_cast<float>(n) / static_cast<float>(max_exact));
   scaled = scaled / static_cast<float>(std::log(static_cast<double>(max_distance) / static_cast<double>(max_exact)));
   scaled = scaled * static_cast<float>(num_buckets - max_exact);
-  const int64_t large = std::min<int64_t>(max_exact + static_cast<int64_t>(scaled), num_buckets - 1);
+  // The clamp below max_exact never binds for checked settings; it keeps the index inside the table.
+  const int64_t large = std::clamp<int64_t>(max_exact + static_cast<int64_t>(scaled), max_exact, num_buckets - 1);
   return bucket + large;
+}
+
+void check_relative_position_buckets(const char* what, int64_t num_buckets, int64_t max_distance, bool bidirectional) {
+  const int64_t largest_exact = bidirectional ? num_buckets / 4 : num_buckets / 2;
+  HONE_CHECK(num_buckets >= 4 && max_distance > largest_exact, what, ": need num_buckets >= 4 and max_distance > ",
+             bidirectional ? "num_buckets/4" : "num_buckets/2", " for ", bidirectional ? "bidirectional" : "causal",
+             " buckets, got num_buckets ", num_buckets, " and max_distance ", max_distance);
 }
 
 void position_bias_forward(const Tensor& table, bool bidirectional, int64_t max_distance, const Tensor& bias) {

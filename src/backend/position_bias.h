@@ -4,6 +4,11 @@
 
 namespace hone {
 
+// Throws unless the bucket function is well defined: num_buckets >= 4 and max_distance above the
+// largest exact distance (num_buckets/4 for bidirectional buckets, num_buckets/2 for causal ones;
+// otherwise the logarithmic part divides by a log <= 0 and buckets fall outside the table).
+void check_relative_position_buckets(const char* what, int64_t num_buckets, int64_t max_distance, bool bidirectional);
+
 // Hugging Face T5Attention._relative_position_bucket for one relative position (key - query).
 // Bidirectional (encoder): half the buckets for keys after the query. Unidirectional (decoder): only
 // keys at or before the query are distinguished, later ones share bucket 0. Positions below

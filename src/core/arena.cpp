@@ -7,13 +7,18 @@ namespace hone {
 static size_t round_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
 Tensor Arena::alloc(const Shape& shape, DType dtype) {
-  size_t bytes = round_up(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype));
-  size_t start = offset_;
+  const size_t bytes = round_up(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype));
+  const size_t start = offset_;
+  if (buffer_ && start + bytes <= buffer_->nbytes()) {
+    offset_ += bytes;
+    peak_ = std::max(peak_, offset_);
+    return Tensor::over(buffer_, start, shape, dtype);
+  }
+  // Checked before any state changes, so a failed allocation does not grow a frozen arena on reset().
+  HONE_CHECK(!frozen_, "activation arena of ", capacity(), " bytes is too small for ", start + bytes,
+             " bytes: the batch shape changed after the memory plan was frozen");
   offset_ += bytes;
   peak_ = std::max(peak_, offset_);
-  if (buffer_ && offset_ <= buffer_->nbytes()) return Tensor::over(buffer_, start, shape, dtype);
-  HONE_CHECK(!frozen_, "activation arena of ", capacity(), " bytes is too small for ", offset_,
-             " bytes: the batch shape changed after the memory plan was frozen");
   ++fallbacks_;
   return Tensor::empty(shape, dtype, device_);
 }
@@ -25,7 +30,7 @@ Tensor Arena::zeros(const Shape& shape, DType dtype) {
 }
 
 void Arena::reset() {
-  if (peak_ > capacity()) buffer_ = Storage::allocate(peak_, device_);
+  if (!frozen_ && peak_ > capacity()) buffer_ = Storage::allocate(peak_, device_);
   offset_ = 0;
   fallbacks_ = 0;
 }

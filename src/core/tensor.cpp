@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -7,7 +8,10 @@ namespace hone {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape) {
+    HONE_CHECK(s >= 0, "negative dimension in shape ", shape_str(shape));
+    HONE_CHECK(!__builtin_mul_overflow(n, s, &n), "shape ", shape_str(shape), " has more elements than fit in 64 bits");
+  }
   return n;
 }
 
@@ -24,13 +28,14 @@ Shape contiguous_strides(const Shape& shape) {
   int64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = s;
-    s *= shape[i];
+    // A zero dimension elsewhere keeps numel small while strides can still overflow: check each step.
+    HONE_CHECK(!__builtin_mul_overflow(s, std::max<int64_t>(shape[i], 1), &s), "shape ", shape_str(shape),
+               " is too large to address with 64-bit strides");
   }
   return strides;
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-  for (int64_t s : shape) HONE_CHECK(s >= 0, "negative dimension in shape ", shape_str(shape));
   auto storage = Storage::allocate(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), device);
   return over(std::move(storage), 0, shape, dtype);
 }
@@ -81,6 +86,7 @@ Tensor Tensor::view(const Shape& shape) const {
   Shape resolved = shape;
   int64_t known = 1, infer = -1;
   for (size_t i = 0; i < resolved.size(); ++i) {
+    HONE_CHECK(resolved[i] >= -1, "cannot view ", describe(), " as ", shape_str(shape), ": negative dimension");
     if (resolved[i] == -1) {
       HONE_CHECK(infer < 0, "view shape ", shape_str(shape), " has more than one -1");
       infer = static_cast<int64_t>(i);

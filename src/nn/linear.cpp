@@ -26,7 +26,7 @@ Tensor Linear::forward(Arena& arena, const Tensor& x) const {
 }
 
 Tensor Linear::backward(Arena& arena, const Tensor& x, const Tensor& dy, bool need_input_grad) const {
-  HONE_CHECK(dy.size(-1) == out_ && dy.numel() / out_ == x.numel() / in_, "Linear ", weight_->name,
+  HONE_CHECK(x.size(-1) == in_ && dy.size(-1) == out_ && dy.numel() / out_ == x.numel() / in_, "Linear ", weight_->name,
              ": gradient ", dy.describe(), " does not match input ", x.describe());
   Tensor x2 = x.view({-1, in_}), dy2 = dy.view({-1, out_});
   gemm(dy2, Trans::Yes, x2, Trans::No, weight_->grad, 1.0, 1.0);

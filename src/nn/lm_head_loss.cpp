@@ -34,7 +34,9 @@ Tensor LmHeadLoss::workspace(Arena& arena, int64_t rows, DType dtype) const {
 }
 
 static void check_targets(const Tensor& hidden, const Tensor& targets, const char* what) {
-  HONE_CHECK(targets.numel() * hidden.size(-1) == hidden.numel() && targets.dim() + 1 == hidden.dim(), "LmHeadLoss: ",
+  Shape rows_shape = hidden.shape();
+  rows_shape.pop_back();
+  HONE_CHECK(targets.shape() == rows_shape, "LmHeadLoss: ",
              what, " ", targets.describe(), " does not match hidden ", hidden.describe(),
              " (one target per hidden row expected)");
 }

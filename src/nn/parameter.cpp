@@ -13,6 +13,7 @@ static int64_t padded(int64_t numel, DType dtype) {
 Parameter& ParameterStore::add(const std::string& name, const Shape& shape) {
   HONE_CHECK(!finalized(), "parameter ", name, " added after the parameter buffer was allocated");
   HONE_CHECK(!by_name_.count(name), "parameter ", name, " registered twice");
+  for (int64_t d : shape) HONE_CHECK(d > 0, "parameter ", name, " has shape ", shape_str(shape), ": every dimension must be positive");
   params_.push_back(Parameter{name, shape, {}, {}});
   by_name_[name] = &params_.back();
   total_ += padded(shape_numel(shape), dtype_);

@@ -8,8 +8,7 @@ RelativePositionBias::RelativePositionBias(ParameterStore& store, const std::str
                                            bool bidirectional, int64_t num_buckets, int64_t max_distance)
     : n_heads_(n_heads), num_buckets_(num_buckets), max_distance_(max_distance), bidirectional_(bidirectional) {
   HONE_CHECK(n_heads > 0, "RelativePositionBias ", prefix, ": n_heads must be positive, got ", n_heads);
-  HONE_CHECK(num_buckets >= 4 && max_distance > num_buckets / 4, "RelativePositionBias ", prefix,
-             ": need num_buckets >= 4 and max_distance > num_buckets/4, got ", num_buckets, " and ", max_distance);
+  check_relative_position_buckets(("RelativePositionBias " + prefix).c_str(), num_buckets, max_distance, bidirectional);
   table_ = &store.add(prefix + ".relative_attention_bias.weight", {num_buckets, n_heads});
 }
 

@@ -103,5 +103,25 @@ TEST(PositionBias, BadConfigurationGivesClearErrors) {
   EXPECT_THROW(position_bias_forward(table, true, 128, bias), Error);
 }
 
+// Causal buckets give distances below num_buckets/2 a bucket each, so max_distance must exceed that
+// (a smaller one made the log term negative and the bucket index fall outside the table).
+TEST(PositionBias, CausalBucketsNeedMaxDistanceAboveHalfTheBuckets) {
+  ParameterStore store;
+  EXPECT_THROW(RelativePositionBias(store, "a", 4, false, 32, 12), Error);
+  EXPECT_THROW(RelativePositionBias(store, "b", 4, false, 32, 16), Error);
+  EXPECT_NO_THROW(RelativePositionBias(store, "c", 4, true, 32, 12));  // bidirectional: above 32/4 suffices
+  Tensor table = Tensor::zeros({32, 4}), bias = Tensor::empty({4, 5, 5});
+  EXPECT_THROW(position_bias_forward(table, false, 12, bias), Error);
+  for (bool bidirectional : {true, false}) {
+    for (int64_t max_distance : {bidirectional ? 9 : 17, 20, 128, 100000}) {
+      for (int64_t r = -5000; r <= 5000; ++r) {
+        const int64_t b = relative_position_bucket(r, bidirectional, 32, max_distance);
+        ASSERT_GE(b, 0) << r;
+        ASSERT_LT(b, 32) << r;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hone::testing

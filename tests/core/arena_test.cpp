@@ -69,9 +69,11 @@ TEST(Arena, GrowsWhenUnfrozenAndFailsWhenFrozen) {
   arena.freeze();
   arena.alloc({32});  // fits exactly
   EXPECT_THROW(arena.alloc({1}), Error);
+  EXPECT_EQ(arena.used(), 128u);  // the failed allocation changed nothing
   arena.reset();
-  EXPECT_EQ(arena.fallback_allocations(), 0u);
+  EXPECT_EQ(arena.capacity(), 128u) << "a frozen arena must not grow";
   EXPECT_NO_THROW(arena.alloc({32}));
+  EXPECT_EQ(arena.fallback_allocations(), 0u);
 }
 
 TEST(ArenaSet, OneArenaPerShapeKey) {

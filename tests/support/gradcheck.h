@@ -18,7 +18,7 @@ struct GradCheckInput {
 };
 
 // loss() recomputes the scalar loss from the current values. Returns the worst error, measured as
-// |numeric - analytic| / max(1, max|numeric|) per input, and adds a gtest failure above tolerance.
+// |numeric - analytic| / max(1e-2, max|numeric|) per input, and adds a gtest failure above tolerance.
 double check_gradients(const std::function<double()>& loss, std::vector<GradCheckInput> inputs,
                        double tolerance = 1e-6, double step = 1e-6);
 

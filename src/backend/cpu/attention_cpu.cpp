@@ -1,5 +1,7 @@
 #include "backend/cpu/attention_cpu.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -30,7 +32,10 @@ std::vector<int32_t> read_flags(const Tensor& t, const Shape& expected, const ch
     case DType::I32: std::memcpy(out.data(), t.raw_data(), n * sizeof(int32_t)); break;
     case DType::I64: {
       const int64_t* p = static_cast<const int64_t*>(t.raw_data());
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(p[i]);
+      for (int64_t i = 0; i < n; ++i) {
+        HONE_CHECK(p[i] >= INT32_MIN && p[i] <= INT32_MAX, "attention: ", what, " value ", p[i], " out of the 32-bit range");
+        out[i] = static_cast<int32_t>(p[i]);
+      }
       break;
     }
     case DType::U8:
@@ -97,9 +102,10 @@ MaskPlan plan_mask(const AttentionMask& m, const Dims& n) {
   }
   if (m.key_lengths.defined()) {
     std::vector<int32_t> lengths = read_flags(m.key_lengths, {n.batch}, "key_lengths");
-    for (int64_t b = 0; b < n.batch; ++b)
-      for (int64_t j = lengths[b]; j < n.tk; ++j)
-        if (j >= 0) plan.key_ok[b * n.tk + j] = 0;
+    for (int64_t b = 0; b < n.batch; ++b) {
+      HONE_CHECK(lengths[b] >= 0, "attention: key_lengths[", b, "] is ", lengths[b], "; lengths cannot be negative");
+      for (int64_t j = lengths[b]; j < n.tk; ++j) plan.key_ok[b * n.tk + j] = 0;
+    }
   }
   HONE_CHECK(m.query_segments.defined() == m.key_segments.defined(),
              "attention: give both query_segments and key_segments for packed sequences, or neither");

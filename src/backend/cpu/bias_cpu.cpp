@@ -5,7 +5,7 @@
 namespace hone::cpu {
 
 void add_bias(const Tensor& y, const Tensor& b) {
-  HONE_CHECK(y.dim() == 2 && y.is_contiguous() && b.dim() == 1 && b.size(0) == y.size(1), "add_bias: expected y [rows, n] and b [n], got ",
+  HONE_CHECK(y.dim() == 2 && y.is_contiguous() && b.dim() == 1 && b.is_contiguous() && b.size(0) == y.size(1), "add_bias: expected y [rows, n] and b [n], got ",
              y.describe(), " and ", b.describe());
   dispatch_float(common_dtype("add_bias", {&y, &b}), "add_bias", [&](auto zero) {
     using scalar_t = decltype(zero);
@@ -21,7 +21,7 @@ void add_bias(const Tensor& y, const Tensor& b) {
 }
 
 void accumulate_bias_grad(const Tensor& dy, const Tensor& db) {
-  HONE_CHECK(dy.dim() == 2 && dy.is_contiguous() && db.dim() == 1 && db.size(0) == dy.size(1),
+  HONE_CHECK(dy.dim() == 2 && dy.is_contiguous() && db.dim() == 1 && db.is_contiguous() && db.size(0) == dy.size(1),
              "accumulate_bias_grad: expected dy [rows, n] and db [n], got ", dy.describe(), " and ", db.describe());
   dispatch_float(common_dtype("accumulate_bias_grad", {&dy, &db}), "accumulate_bias_grad", [&](auto zero) {
     using scalar_t = decltype(zero);

@@ -24,6 +24,7 @@ Shapes check_common(const char* kernel, const Tensor& hidden, const Tensor& weig
   HONE_CHECK(weight.dim() == 2 && weight.is_contiguous() && weight.size(1) == hidden.size(1), kernel,
              ": weight must be a contiguous [vocab, d] matrix with d = ", hidden.size(1), ", got ", weight.describe());
   const int64_t rows = hidden.size(0), vocab = weight.size(0);
+  HONE_CHECK(vocab > 0, kernel, ": the vocabulary is empty (weight ", weight.describe(), ")");
   HONE_CHECK(targets.dtype() == DType::I32 && targets.dim() == 1 && targets.size(0) == rows && targets.is_contiguous(),
              kernel, ": targets must be I32 [", rows, "], got ", targets.describe());
   HONE_CHECK(workspace.dim() == 2 && workspace.size(0) >= 1 && workspace.size(1) == vocab && workspace.is_contiguous(),

@@ -1,12 +1,18 @@
 #include "backend/cpu/gemm_cpu.h"
 
 #include <cblas.h>
+#include <climits>
 #include <omp.h>
 
 #include "backend/dispatch.h"
 
 namespace hone::cpu {
 namespace {
+
+// BLAS takes 32-bit sizes: larger ones would be truncated silently.
+void check_blas_int(const char* kernel, int64_t value) {
+  HONE_CHECK(value <= INT_MAX, kernel, ": dimension ", value, " exceeds the 32-bit BLAS interface; split the matrix");
+}
 
 struct MatrixArgs {
   int64_t m, n, k;
@@ -20,13 +26,17 @@ MatrixArgs check_shapes(const char* kernel, const Shape& a, Trans ta, const Shap
   int64_t n = tb == Trans::No ? b[1] : b[0];
   HONE_CHECK(ka == kb && c[0] == m && c[1] == n, kernel, ": shapes do not chain: op(a) ", m, "x", ka, ", op(b) ", kb,
              "x", n, ", c ", shape_str(c));
+  for (int64_t v : {m, n, ka}) check_blas_int(kernel, v);
   return {m, n, ka, 0, 0, 0};
 }
 
 int64_t leading_dim(const Tensor& t, int64_t cols, const char* kernel) {
   HONE_CHECK(t.stride(-1) == 1 || t.size(-1) == 1, kernel, ": last dimension must be contiguous in ", t.describe());
-  int64_t ld = t.size(-2) == 1 ? std::max<int64_t>(cols, 1) : t.stride(-2);
-  return std::max<int64_t>(ld, 1);
+  int64_t ld = std::max<int64_t>(t.size(-2) == 1 ? std::max<int64_t>(cols, 1) : t.stride(-2), 1);
+  // A leading dimension below the row length would make rows overlap (BLAS rejects it and leaves C stale).
+  HONE_CHECK(ld >= cols, kernel, ": rows of ", t.describe(), " overlap (row stride ", ld, " < ", cols, " columns)");
+  check_blas_int(kernel, ld);
+  return ld;
 }
 
 template <class T>

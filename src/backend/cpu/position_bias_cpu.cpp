@@ -8,13 +8,12 @@
 namespace hone::cpu {
 namespace {
 
-void check(const char* kernel, const Tensor& table, const Tensor& bias, int64_t max_distance) {
+void check(const char* kernel, const Tensor& table, const Tensor& bias, int64_t max_distance, bool bidirectional) {
   HONE_CHECK(table.dim() == 2 && table.is_contiguous(), kernel, ": table must be contiguous [num_buckets, n_heads], got ",
              table.describe());
   HONE_CHECK(bias.dim() == 3 && bias.is_contiguous() && bias.size(0) == table.size(1), kernel,
              ": bias must be contiguous [n_heads, Tq, Tk] with n_heads = ", table.size(1), ", got ", bias.describe());
-  HONE_CHECK(table.size(0) >= 4 && max_distance > table.size(0) / 4, kernel, ": need num_buckets >= 4 and max_distance > num_buckets/4, got ",
-             table.size(0), " and ", max_distance);
+  check_relative_position_buckets(kernel, table.size(0), max_distance, bidirectional);
 }
 
 // bucket of relative position r = j - i, stored at r + (Tq - 1).
@@ -30,7 +29,7 @@ std::vector<int64_t> buckets_by_offset(int64_t tq, int64_t tk, bool bidirectiona
 
 void position_bias_forward(const Tensor& table, bool bidirectional, int64_t max_distance, const Tensor& bias) {
   const char* kernel = "position_bias_forward";
-  check(kernel, table, bias, max_distance);
+  check(kernel, table, bias, max_distance, bidirectional);
   const int64_t heads = bias.size(0), tq = bias.size(1), tk = bias.size(2), num_buckets = table.size(0);
   if (tq == 0 || tk == 0) return;
   const std::vector<int64_t> bucket = buckets_by_offset(tq, tk, bidirectional, num_buckets, max_distance);
@@ -50,7 +49,7 @@ void position_bias_forward(const Tensor& table, bool bidirectional, int64_t max_
 
 void position_bias_backward(const Tensor& d_bias, bool bidirectional, int64_t max_distance, const Tensor& table_grad) {
   const char* kernel = "position_bias_backward";
-  check(kernel, table_grad, d_bias, max_distance);
+  check(kernel, table_grad, d_bias, max_distance, bidirectional);
   const int64_t heads = d_bias.size(0), tq = d_bias.size(1), tk = d_bias.size(2), num_buckets = table_grad.size(0);
   if (tq == 0 || tk == 0) return;
   const std::vector<int64_t> bucket = buckets_by_offset(tq, tk, bidirectional, num_buckets, max_distance);

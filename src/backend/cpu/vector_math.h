@@ -12,6 +12,7 @@ namespace hone::cpu {
 // e^x: x = k ln2 + r with |r| <= ln2 / 2, e^r from its degree-7 Taylor polynomial (error < 1e-8
 // relative), 2^k built in the exponent bits. Inputs are clamped to the normal float range.
 inline float vector_exp(float x) {
+  if (x != x) return x;  // NaN stays NaN (and never reaches the float-to-int conversion)
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   const float k = (x * 1.44269504f + 12582912.0f) - 12582912.0f;  // round to nearest via the 2^23 trick
   float r = x - k * 0.693359375f;                                   // ln2 split in two for exactness
