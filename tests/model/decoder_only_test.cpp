@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "backend/elementwise.h"
 #include "core/threads.h"
 #include "model/hf_weights.h"
@@ -17,6 +19,12 @@
 
 namespace hone {
 namespace {
+
+std::string scientific(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3e", value);
+  return text;
+}
 
 ModelConfig tiny_config(ModelStyle style, bool tied, int64_t d_model = 16) {
   ModelConfig c = style_defaults(style);
@@ -40,6 +48,7 @@ struct Case {
   bool packed;  // two segments per row, one padding position
 };
 
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
 std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }
 
 Tensor ints(const Shape& shape, std::vector<int32_t> values) {
@@ -111,7 +120,7 @@ TEST_P(DecoderOnlyGradients, MatchFiniteDifferencesInF64) {
     return l;
   };
   const double worst = testing::check_gradients(loss, inputs, 1e-6);
-  RecordProperty("worst_relative_error", std::to_string(worst));
+  RecordProperty("worst_relative_error", scientific(worst));
   set_num_threads(saved_threads);
 }
 
@@ -152,7 +161,7 @@ TEST_P(DecoderOnlyParity, MatchesHuggingFaceStyleModelInPyTorch) {
     worst = std::max(worst, error);
     EXPECT_LT(error, 1e-4) << g.name;
   }
-  RecordProperty("worst_gradient_error", std::to_string(worst));
+  RecordProperty("worst_gradient_error", scientific(worst));
   int64_t expected_tokens = 0;
   for (int i = 0; i < 12; ++i) expected_tokens += batch.targets.data<int32_t>()[i] != -100;
   EXPECT_EQ(result.tokens, expected_tokens);
