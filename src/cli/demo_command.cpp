@@ -29,7 +29,7 @@ void register_demo(CLI::App& app) {
     }
     std::printf("hone demo: a %ld-layer decoder-only transformer (d_model %ld, %ld heads, SwiGLU, RoPE) learns to copy and\n"
                 "reverse strings of %ld symbols; %d threads. Stops when the loss is below %.3g.\n",
-                static_cast<long>(options.model.n_layers), static_cast<long>(options.model.d_model),
+                static_cast<long>(options.model.n_decoder_layers), static_cast<long>(options.model.d_model),
                 static_cast<long>(options.model.n_heads), static_cast<long>(options.task.length), num_threads(),
                 options.target_loss);
     ProgressLine progress(100);

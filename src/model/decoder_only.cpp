@@ -7,38 +7,69 @@
 
 namespace hone {
 
-static AttentionConfig attention_config(const DecoderOnlyConfig& c) {
+static AttentionConfig attention_config(const ModelConfig& c) {
   AttentionConfig a;
   a.d_model = c.d_model;
   a.n_heads = c.n_heads;
-  a.n_kv_heads = c.n_kv_heads > 0 ? c.n_kv_heads : c.n_heads;
-  a.d_kv = c.d_model / c.n_heads;
-  a.scale = 1.0 / std::sqrt(static_cast<double>(a.d_kv));
-  a.rope = true;
+  a.n_kv_heads = c.n_kv_heads;
+  a.d_kv = c.d_kv;
+  a.scale = 1.0 / std::sqrt(static_cast<double>(c.d_kv));
+  a.bias = c.attention_bias;
+  a.rope = c.positions() == PositionKind::Rotary;
   a.rope_theta = c.rope_theta;
   a.q_name = "q_proj";
   a.k_name = "k_proj";
   a.v_name = "v_proj";
-  a.o_name = "o_proj";
+  a.o_name = c.style == ModelStyle::GPT2 ? "c_proj" : "o_proj";
   return a;
 }
 
-DecoderOnlyModel::DecoderOnlyModel(const DecoderOnlyConfig& config, DType dtype) : config_(config), params_(dtype) {
-  HONE_CHECK(config.vocab_size > 0 && config.d_model > 0 && config.n_layers > 0 && config.n_heads > 0 &&
-                 config.d_ff > 0,
-             "decoder-only config needs positive vocab_size, d_model, n_layers, n_heads and d_ff");
-  HONE_CHECK(config.d_model % config.n_heads == 0, "d_model ", config.d_model, " is not a multiple of n_heads ",
-             config.n_heads);
-  embedding_ = std::make_unique<Embedding>(params_, "model.embed_tokens", config.vocab_size, config.d_model);
-  for (int64_t i = 0; i < config.n_layers; ++i) {
-    const std::string prefix = "model.layers." + std::to_string(i);
-    blocks_.push_back(std::unique_ptr<Block>(new Block{
-        RMSNorm(params_, prefix + ".input_layernorm", config.d_model, config.norm_eps),
-        MultiHeadAttention(params_, prefix + ".self_attn", attention_config(config)),
-        RMSNorm(params_, prefix + ".post_attention_layernorm", config.d_model, config.norm_eps),
-        FeedForward(params_, prefix + ".mlp", config.d_model, config.d_ff, FeedForwardSpec::llama_mlp())}));
+DecoderOnlyModel::Norm::Norm(ParameterStore& store, const std::string& prefix, const ModelConfig& config) {
+  if (config.norm == NormKind::Layer)
+    layer_.emplace(store, prefix, config.d_model, config.norm_eps);
+  else
+    rms_.emplace(store, prefix, config.d_model, config.norm_eps);
+}
+
+DecoderOnlyModel::Norm::Output DecoderOnlyModel::Norm::forward(Arena& arena, const Tensor& x) const {
+  Output out;
+  if (layer_) {
+    out.layer = layer_->forward(arena, x);
+    out.y = out.layer.y;
+  } else {
+    out.rms = rms_->forward(arena, x);
+    out.y = out.rms.y;
   }
-  final_norm_ = std::make_unique<RMSNorm>(params_, "model.norm", config.d_model, config.norm_eps);
+  return out;
+}
+
+Tensor DecoderOnlyModel::Norm::backward(Arena& arena, const Tensor& x, const Output& saved, const Tensor& dy) const {
+  return layer_ ? layer_->backward(arena, x, saved.layer, dy) : rms_->backward(arena, x, saved.rms, dy);
+}
+
+static const ModelConfig& checked(const ModelConfig& config) {
+  config.validate();
+  HONE_CHECK(!config.is_encoder_decoder(), "DecoderOnlyModel needs a decoder_only config (llama or gpt2 style), got ",
+             describe(config), ": use EncoderDecoderModel for style t5");
+  return config;
+}
+
+DecoderOnlyModel::DecoderOnlyModel(const ModelConfig& config, DType dtype) : config_(checked(config)), params_(dtype) {
+  const bool g = gpt2();
+  const std::string root = g ? "transformer" : "model";
+  embedding_ = std::make_unique<Embedding>(params_, root + (g ? ".wte" : ".embed_tokens"), config.vocab_size,
+                                           config.d_model);
+  if (g) position_embedding_ = std::make_unique<Embedding>(params_, "transformer.wpe", config.max_positions, config.d_model);
+  const FeedForwardSpec mlp = g ? FeedForwardSpec::gpt2_mlp() : FeedForwardSpec::llama_mlp();
+  for (int64_t i = 0; i < config.n_decoder_layers; ++i) {
+    const std::string prefix = root + (g ? ".h." : ".layers.") + std::to_string(i);
+    blocks_.push_back(std::unique_ptr<Block>(new Block{
+        Norm(params_, prefix + (g ? ".ln_1" : ".input_layernorm"), config),
+        MultiHeadAttention(params_, prefix + (g ? ".attn" : ".self_attn"), attention_config(config)),
+        Norm(params_, prefix + (g ? ".ln_2" : ".post_attention_layernorm"), config),
+        FeedForward(params_, prefix + ".mlp", config.d_model, config.d_ff, mlp)}));
+  }
+  final_norm_ = std::make_unique<Norm>(params_, root + (g ? ".ln_f" : ".norm"), config);
   if (config.tie_embeddings) {
     lm_head_ = std::make_unique<LmHeadLoss>(embedding_->weight());
   } else {
@@ -47,45 +78,89 @@ DecoderOnlyModel::DecoderOnlyModel(const DecoderOnlyConfig& config, DType dtype)
   params_.finalize();
 }
 
+static bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 void DecoderOnlyModel::initialize(uint64_t seed) {
   uint64_t stream = 0;
+  // GPT-2 scales the projections that write into the residual stream so its variance does not grow
+  // with depth.
+  const double residual_std = gpt2() ? 0.02 / std::sqrt(2.0 * static_cast<double>(config_.n_decoder_layers)) : 0.02;
   for (const Parameter& p : params_.all()) {
-    const bool norm = p.shape.size() == 1 && p.name.find("norm") != std::string::npos;
-    if (norm) {
+    const bool norm_weight = p.shape.size() == 1 && ends_with(p.name, ".weight") &&
+                             (p.name.find("norm") != std::string::npos || p.name.find(".ln_") != std::string::npos);
+    if (norm_weight) {
       fill(p.value, 1.0);
     } else if (p.shape.size() == 1) {
       fill(p.value, 0.0);  // biases
     } else {
-      fill_normal(p.value, seed, stream, 0.0, 0.02);
+      fill_normal(p.value, seed, stream, 0.0, ends_with(p.name, "c_proj.weight") ? residual_std : 0.02);
     }
     ++stream;
   }
 }
 
-Tensor DecoderOnlyModel::positions_for(Arena& arena, const Tensor& tokens) const {
-  // 0..T-1 for every sequence, built on the host and copied to the tokens' device.
+static Tensor host_i32(const Tensor& t) {
+  HONE_CHECK(t.dtype() == DType::I32, "segment ids must be I32 [batch, length], got ", t.describe());
+  Tensor host = Tensor::empty(t.shape(), DType::I32);
+  copy(t, host);
+  return host;
+}
+
+Tensor DecoderOnlyModel::positions_for(Arena& arena, const DecoderOnlyBatch& batch) const {
+  // Built on the host (a [B, T] integer pass) and copied to the tokens' device.
+  const Tensor& tokens = batch.tokens;
   Tensor host = Tensor::empty(tokens.shape(), DType::I32);
-  const int64_t batch = tokens.size(0), length = tokens.size(1);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t t = 0; t < length; ++t) host.data<int32_t>()[b * length + t] = static_cast<int32_t>(t);
+  Tensor segments = batch.segments.defined() ? host_i32(batch.segments) : Tensor();
+  const int64_t batch_size = tokens.size(0), length = tokens.size(1);
+  int32_t* out = host.data<int32_t>();
+  for (int64_t b = 0; b < batch_size; ++b) {
+    int64_t start = 0;
+    for (int64_t t = 0; t < length; ++t) {
+      const int64_t i = b * length + t;
+      if (segments.defined() && t > 0 && segments.data<int32_t>()[i] != segments.data<int32_t>()[i - 1]) start = t;
+      out[i] = static_cast<int32_t>(t - start);
+    }
+  }
   Tensor positions = arena.alloc(tokens.shape(), DType::I32);
   copy(host, positions);
   return positions;
 }
 
-RMSNorm::Output DecoderOnlyModel::hidden_states(Arena& arena, const Tensor& tokens,
-                                                std::vector<BlockActivations>* activations, Tensor* last_input) const {
-  HONE_CHECK(tokens.dim() == 2 && tokens.dtype() == DType::I32, "decoder-only model: tokens must be I32 [batch, length], got ",
-             tokens.describe());
+AttentionMask DecoderOnlyModel::mask_for(const DecoderOnlyBatch& batch) const {
   AttentionMask mask;
   mask.causal = true;
-  const Tensor positions = positions_for(arena, tokens);
+  HONE_CHECK(!config_.prefix_lm || batch.prefix.defined(),
+             "prefix-LM model: the batch needs a prefix mask [batch, length] marking the input part");
+  if (batch.prefix.defined()) {
+    check_shape(batch.prefix, batch.tokens.shape(), "prefix");
+    mask.prefix = batch.prefix;
+  }
+  if (batch.segments.defined()) {
+    check_shape(batch.segments, batch.tokens.shape(), "segments");
+    mask.query_segments = batch.segments;
+    mask.key_segments = batch.segments;
+  }
+  return mask;
+}
+
+DecoderOnlyModel::Forward DecoderOnlyModel::hidden_states(Arena& arena, const DecoderOnlyBatch& batch,
+                                                          bool keep_activations) const {
+  const Tensor& tokens = batch.tokens;
+  HONE_CHECK(tokens.dim() == 2 && tokens.dtype() == DType::I32,
+             "decoder-only model: tokens must be I32 [batch, length], got ", tokens.describe());
+  Forward f;
+  const AttentionMask mask = mask_for(batch);
+  f.positions = positions_for(arena, batch);
   Tensor x = embedding_->forward(arena, tokens);
+  if (position_embedding_) add(x, position_embedding_->forward(arena, f.positions), x);
+  const Tensor rope_positions = config_.positions() == PositionKind::Rotary ? f.positions : Tensor();
   for (const auto& block : blocks_) {
     BlockActivations act;
     act.input = x;
     act.attention_norm = block->attention_norm.forward(arena, x);
-    act.attention = block->attention.forward(arena, act.attention_norm.y, mask, {}, positions);
+    act.attention = block->attention.forward(arena, act.attention_norm.y, mask, {}, rope_positions);
     act.mid = arena.alloc(x.shape(), x.dtype());
     add(x, act.attention.y, act.mid);
     act.mlp_norm = block->mlp_norm.forward(arena, act.mid);
@@ -93,23 +168,23 @@ RMSNorm::Output DecoderOnlyModel::hidden_states(Arena& arena, const Tensor& toke
     Tensor out = arena.alloc(x.shape(), x.dtype());
     add(act.mid, act.mlp.y, out);
     x = out;
-    if (activations) activations->push_back(std::move(act));
+    if (keep_activations) f.blocks.push_back(std::move(act));
   }
-  if (last_input) *last_input = x;
-  return final_norm_->forward(arena, x);
+  f.last_input = x;
+  f.final = final_norm_->forward(arena, x);
+  return f;
 }
 
-LossResult DecoderOnlyModel::forward_backward(Arena& arena, const Tensor& tokens, const Tensor& targets) {
-  check_shape(targets, tokens.shape(), "targets");
-  std::vector<BlockActivations> activations;
-  Tensor last_input;
-  RMSNorm::Output final = hidden_states(arena, tokens, &activations, &last_input);
-  LmHeadLossResult head = lm_head_->forward_backward(arena, final.y, targets);
+LossResult DecoderOnlyModel::forward_backward(Arena& arena, const DecoderOnlyBatch& batch) {
+  check_shape(batch.targets, batch.tokens.shape(), "targets");
+  if (batch.loss_weights.defined()) check_shape(batch.loss_weights, batch.tokens.shape(), "loss_weights");
+  Forward f = hidden_states(arena, batch, true);
+  LmHeadLossResult head = lm_head_->forward_backward(arena, f.final.y, batch.targets, batch.loss_weights);
 
-  Tensor dx = final_norm_->backward(arena, last_input, final, head.dhidden);
+  Tensor dx = final_norm_->backward(arena, f.last_input, f.final, head.dhidden);
   for (int64_t i = static_cast<int64_t>(blocks_.size()) - 1; i >= 0; --i) {
     const Block& block = *blocks_[i];
-    const BlockActivations& act = activations[i];
+    const BlockActivations& act = f.blocks[i];
     // out = mid + mlp(norm(mid)): d_mid = dx + norm'(mlp'(dx)).
     Tensor d_mlp_in = block.mlp.backward(arena, act.mlp_norm.y, act.mlp, dx);
     Tensor d_mid = block.mlp_norm.backward(arena, act.mid, act.mlp_norm, d_mlp_in);
@@ -120,13 +195,28 @@ LossResult DecoderOnlyModel::forward_backward(Arena& arena, const Tensor& tokens
     add(d_input, d_mid, d_input);
     dx = d_input;
   }
-  embedding_->backward(tokens, dx);
+  // x = wte[tokens] (+ wpe[positions]): both tables receive the same gradient rows.
+  embedding_->backward(batch.tokens, dx);
+  if (position_embedding_) position_embedding_->backward(f.positions, dx);
   return {head.loss, head.tokens};
 }
 
+LossResult DecoderOnlyModel::forward_backward(Arena& arena, const Tensor& tokens, const Tensor& targets) {
+  DecoderOnlyBatch batch;
+  batch.tokens = tokens;
+  batch.targets = targets;
+  return forward_backward(arena, batch);
+}
+
+Tensor DecoderOnlyModel::logits(Arena& arena, const DecoderOnlyBatch& batch) const {
+  Forward f = hidden_states(arena, batch, false);
+  return lm_head_->logits(arena, f.final.y);
+}
+
 Tensor DecoderOnlyModel::logits(Arena& arena, const Tensor& tokens) const {
-  RMSNorm::Output final = hidden_states(arena, tokens, nullptr, nullptr);
-  return lm_head_->logits(arena, final.y);
+  DecoderOnlyBatch batch;
+  batch.tokens = tokens;
+  return logits(arena, batch);
 }
 
 }  // namespace hone

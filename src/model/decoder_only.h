@@ -1,30 +1,44 @@
 #pragma once
-// A decoder-only transformer in Llama style (Hugging Face LlamaForCausalLM names): token embedding,
-// n_layers of [RMSNorm -> causal self-attention with RoPE and grouped-query heads -> residual,
-// RMSNorm -> SwiGLU MLP -> residual], final RMSNorm, LM head fused with the cross-entropy loss.
-// Forward and backward are explicit calls of the layers' passes; activations live in the arena.
+// A decoder-only transformer described by a ModelConfig (family decoder_only) in one of two styles:
+//   llama: token embedding; n layers of [RMSNorm -> causal self-attention with RoPE and grouped-query
+//          heads -> residual, RMSNorm -> SwiGLU MLP -> residual]; final RMSNorm; LM head
+//          (Hugging Face LlamaForCausalLM names)
+//   gpt2:  token + learned position embeddings; n layers of [LayerNorm -> causal self-attention with
+//          biases, scale 1/sqrt(d_kv) -> residual, LayerNorm -> GELU-tanh MLP with biases -> residual];
+//          final LayerNorm; LM head tied to the token embedding (GPT2LMHeadModel names, see below)
+// The LM head is fused with the cross-entropy loss. Forward and backward are explicit calls of the
+// layers' passes; activations live in the arena. Dropout (config.dropout) is not applied.
+//
+// GPT-2 internal layout: Hugging Face's Conv1D weights are [in, out] and c_attn fuses q, k, v into one
+// [d, 3d] matrix. Here every projection is a Linear [out, in] and q, k, v are separate:
+//   transformer.h.{i}.attn.{q_proj,k_proj,v_proj,c_proj}, transformer.h.{i}.mlp.{c_fc,c_proj}
+// model/hf_weights.h converts to and from the Hugging Face state dict.
+//
+// Prefix-LM (seqio's decoder_causal_attention): positions flagged in batch.prefix attend to each other
+// bidirectionally, the rest causally. Which targets carry loss is the caller's choice: put -100 (or
+// loss weight 0) on the input part. Packed batches give segment ids; attention stays within a segment
+// and positions (RoPE or learned) restart at 0 in each segment.
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/arena.h"
+#include "model/config.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
+#include "nn/layer_norm.h"
 #include "nn/lm_head_loss.h"
 #include "nn/rms_norm.h"
 
 namespace hone {
 
-struct DecoderOnlyConfig {
-  int64_t vocab_size = 0;
-  int64_t d_model = 0;
-  int64_t n_layers = 0;
-  int64_t n_heads = 0;
-  int64_t n_kv_heads = 0;  // 0: same as n_heads
-  int64_t d_ff = 0;
-  double rope_theta = 10000.0;
-  double norm_eps = 1e-6;
-  bool tie_embeddings = false;
+struct DecoderOnlyBatch {
+  Tensor tokens;        // I32 [B, T]
+  Tensor targets;       // I32 [B, T], -100 where no loss applies; unused by logits()
+  Tensor prefix;        // optional [B, T], nonzero on the input part (prefix-LM); required if config.prefix_lm
+  Tensor segments;      // optional I32 [B, T] packed sequence ids, 0 = padding
+  Tensor loss_weights;  // optional [B, T] per-token loss weights (the loss is then sum(w l) / sum(w))
 };
 
 struct LossResult {
@@ -34,46 +48,76 @@ struct LossResult {
 
 class DecoderOnlyModel {
  public:
-  explicit DecoderOnlyModel(const DecoderOnlyConfig& config, DType dtype = DType::F32);
+  // config must be a valid decoder-only llama or gpt2 config.
+  explicit DecoderOnlyModel(const ModelConfig& config, DType dtype = DType::F32);
 
-  // Normal(0, 0.02) matrices and embeddings (GPT-2/Llama practice), ones for norm weights; seeded.
+  // Normal(0, 0.02) matrices and embeddings (GPT-2/Llama practice; GPT-2's residual output projections
+  // c_proj get 0.02 / sqrt(2 n_layers) as in Hugging Face), ones for norm weights, zeros for biases; seeded.
   void initialize(uint64_t seed);
 
-  // tokens and targets I32 [B, T] (targets -100 where no loss applies). Accumulates every parameter
-  // gradient of the mean loss into params().grads().
+  // Accumulates every parameter gradient of the loss into params().grads().
+  LossResult forward_backward(Arena& arena, const DecoderOnlyBatch& batch);
+  // Plain causal batch: tokens and targets I32 [B, T].
   LossResult forward_backward(Arena& arena, const Tensor& tokens, const Tensor& targets);
-  // Logits [B, T, vocab] for tokens [B, T].
+  // Logits [B, T, vocab] for batch.tokens (with its prefix / segments).
+  Tensor logits(Arena& arena, const DecoderOnlyBatch& batch) const;
   Tensor logits(Arena& arena, const Tensor& tokens) const;
 
   ParameterStore& params() { return params_; }
-  const DecoderOnlyConfig& config() const { return config_; }
+  const ParameterStore& params() const { return params_; }
+  const ModelConfig& config() const { return config_; }
 
  private:
+  // RMSNorm (llama) or LayerNorm (gpt2).
+  class Norm {
+   public:
+    struct Output {
+      Tensor y;
+      RMSNorm::Output rms;
+      LayerNorm::Output layer;
+    };
+    Norm(ParameterStore& store, const std::string& prefix, const ModelConfig& config);
+    Output forward(Arena& arena, const Tensor& x) const;
+    Tensor backward(Arena& arena, const Tensor& x, const Output& saved, const Tensor& dy) const;
+
+   private:
+    std::optional<RMSNorm> rms_;
+    std::optional<LayerNorm> layer_;
+  };
   struct Block {
-    RMSNorm attention_norm;
+    Norm attention_norm;
     MultiHeadAttention attention;
-    RMSNorm mlp_norm;
+    Norm mlp_norm;
     FeedForward mlp;
   };
   struct BlockActivations {
     Tensor input;
-    RMSNorm::Output attention_norm;
+    Norm::Output attention_norm;
     AttentionOutput attention;
     Tensor mid;  // input + attention
-    RMSNorm::Output mlp_norm;
+    Norm::Output mlp_norm;
     FeedForward::Output mlp;
   };
+  struct Forward {
+    std::vector<BlockActivations> blocks;
+    Tensor positions;
+    Tensor last_input;  // input of the final norm
+    Norm::Output final;
+  };
 
-  // Runs the stack up to the final norm; fills activations when given.
-  RMSNorm::Output hidden_states(Arena& arena, const Tensor& tokens, std::vector<BlockActivations>* activations,
-                                Tensor* last_input) const;
-  Tensor positions_for(Arena& arena, const Tensor& tokens) const;
+  // Runs the stack up to the final norm; keeps the block activations when keep_activations.
+  Forward hidden_states(Arena& arena, const DecoderOnlyBatch& batch, bool keep_activations) const;
+  AttentionMask mask_for(const DecoderOnlyBatch& batch) const;
+  // 0..T-1 per row, restarting at every change of segment id.
+  Tensor positions_for(Arena& arena, const DecoderOnlyBatch& batch) const;
+  bool gpt2() const { return config_.style == ModelStyle::GPT2; }
 
-  DecoderOnlyConfig config_;
+  ModelConfig config_;
   ParameterStore params_;
   std::unique_ptr<Embedding> embedding_;
+  std::unique_ptr<Embedding> position_embedding_;  // gpt2 only
   std::vector<std::unique_ptr<Block>> blocks_;
-  std::unique_ptr<RMSNorm> final_norm_;
+  std::unique_ptr<Norm> final_norm_;
   std::unique_ptr<LmHeadLoss> lm_head_;
 };
 

@@ -80,9 +80,23 @@ void evaluate(DecoderOnlyModel& model, const SequenceDemoOptions& options, Seque
 
 }  // namespace
 
+ModelConfig default_demo_model() {
+  ModelConfig c = style_defaults(ModelStyle::Llama);
+  c.d_model = 64;
+  c.n_decoder_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 4;
+  c.d_kv = 16;
+  c.d_ff = 256;
+  // The task's small vocabulary has no Llama bos/eos ids.
+  c.bos_token_id = -1;
+  c.eos_token_id = -1;
+  return c;
+}
+
 SequenceDemoResult run_sequence_demo(const SequenceDemoOptions& options,
                                      const std::function<void(const SequenceDemoProgress&)>& on_progress) {
-  DecoderOnlyConfig config = options.model;
+  ModelConfig config = options.model;
   config.vocab_size = sequence_task_vocab(options.task);
   DecoderOnlyModel model(config);
   model.initialize(options.seed);

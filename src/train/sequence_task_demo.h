@@ -11,9 +11,12 @@
 
 namespace hone {
 
+// Llama style: d_model 64, 2 layers, 4 heads of 16, d_ff 256; vocab_size left 0.
+ModelConfig default_demo_model();
+
 struct SequenceDemoOptions {
   SequenceTaskSpec task{SequenceTask::Mixed, 8, 16, -100};
-  DecoderOnlyConfig model{0, 64, 2, 4, 0, 256};  // vocab filled in from the task
+  ModelConfig model = default_demo_model();  // vocab filled in from the task
   int64_t batch = 32;
   int64_t max_steps = 3000;
   double peak_lr = 3e-3;
