@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -161,8 +162,9 @@ void restore_tensors(const SafetensorsFile& file, const NamedTensors& destinatio
     if (!e.seen) missing.push_back(name);
 
   std::string problems;
-  auto list = [&](const char* label, const std::vector<std::string>& names) {
+  auto list = [&](const char* label, std::vector<std::string> names) {
     if (names.empty()) return;
+    std::sort(names.begin(), names.end());  // a stable message, whatever order the file had
     if (!problems.empty()) problems += "; ";
     problems += label;
     for (size_t i = 0; i < names.size(); ++i) problems += (i ? ", " : " ") + names[i];

@@ -83,10 +83,10 @@ nlohmann::json to_json(const TrainerState& state);
 TrainerState trainer_state_from_json(const nlohmann::json& json);
 
 struct CheckpointContents {
-  std::optional<OptimizerState> optimizer;
-  std::optional<TrainerState> trainer;
-  std::filesystem::path tokenizer_dir;     // empty: no tokenizer files
-  std::optional<WeightMapping> mapping;    // unset: weight_mapping_for(config)
+  std::optional<OptimizerState> optimizer{};
+  std::optional<TrainerState> trainer{};
+  std::filesystem::path tokenizer_dir{};   // empty: no tokenizer files
+  std::optional<WeightMapping> mapping{};  // unset: weight_mapping_for(config)
 };
 
 // Writes the checkpoint directory atomically (see above). Throws hone::Error on failure (disk full, ...),
