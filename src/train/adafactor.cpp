@@ -150,4 +150,22 @@ double Adafactor::step_with(std::optional<double> external_lr) {
   return grad_norm;
 }
 
+std::vector<std::pair<std::string, Tensor>> Adafactor::state_tensors() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  size_t i = 0;
+  for (const Parameter& p : params_.all()) {
+    const AdafactorMoments& m = moments_[i++];
+    if (m.factored()) {
+      out.emplace_back("exp_avg_sq_row." + p.name, m.row);
+      out.emplace_back("exp_avg_sq_col." + p.name, m.col);
+    } else {
+      out.emplace_back("exp_avg_sq." + p.name, m.variance);
+    }
+    if (first_moments_.defined())
+      out.emplace_back("exp_avg." + p.name,
+                       Tensor::over(first_moments_.storage(), p.value.byte_offset(), p.shape, params_.dtype()));
+  }
+  return out;
+}
+
 }  // namespace hone

@@ -33,6 +33,8 @@
 // matrices only).
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/adafactor.h"
@@ -80,6 +82,11 @@ class Adafactor {
   int64_t second_moment_numel() const { return second_moment_numel_; }
   Tensor second_moment_buffer() const { return second_moments_; }
   Tensor first_moments() const { return first_moments_; }  // undefined without beta1
+  // Checkpointing: per-parameter views of the state, named as transformers' Adafactor state names it
+  // ("exp_avg_sq_row.<param>", "exp_avg_sq_col.<param>", "exp_avg_sq.<param>", with beta1
+  // "exp_avg.<param>"); copying into the views restores the state.
+  std::vector<std::pair<std::string, Tensor>> state_tensors() const;
+  void set_steps_taken(int64_t steps) { step_ = steps; }
 
  private:
   double step_with(std::optional<double> lr);

@@ -28,4 +28,13 @@ double AdamW::step(double lr) {
   return norm;
 }
 
+std::vector<std::pair<std::string, Tensor>> AdamW::state_tensors() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const Parameter& p : params_.all()) {
+    out.emplace_back("exp_avg." + p.name, Tensor::over(m_.storage(), p.value.byte_offset(), p.shape, params_.dtype()));
+    out.emplace_back("exp_avg_sq." + p.name, Tensor::over(v_.storage(), p.value.byte_offset(), p.shape, params_.dtype()));
+  }
+  return out;
+}
+
 }  // namespace hone

@@ -1,6 +1,10 @@
 #pragma once
 // AdamW over a ParameterStore: moments are two more flat buffers laid out like the parameters.
 // Weight decay applies to matrices only (parameters with 2+ dimensions), not to norms and biases.
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "backend/optimizer.h"
 #include "nn/parameter.h"
 
@@ -24,6 +28,10 @@ class AdamW {
   int64_t steps_taken() const { return step_; }
   Tensor first_moments() const { return m_; }
   Tensor second_moments() const { return v_; }
+  // Checkpointing: per-parameter views of the moments, named as torch's state dict names them
+  // ("exp_avg.<param>", "exp_avg_sq.<param>"); copying into the views restores the state.
+  std::vector<std::pair<std::string, Tensor>> state_tensors() const;
+  void set_steps_taken(int64_t steps) { step_ = steps; }
 
  private:
   ParameterStore& params_;
