@@ -6,6 +6,25 @@
 #include "backend/random.h"
 
 namespace hone {
+
+EncoderDecoderConfig encoder_decoder_config(const ModelConfig& c) {
+  HONE_CHECK(c.family == ModelFamily::EncoderDecoder, "an encoder-decoder model needs an encoder_decoder config");
+  EncoderDecoderConfig m;
+  m.vocab_size = c.vocab_size;
+  m.d_model = c.d_model;
+  m.d_kv = c.d_kv;
+  m.d_ff = c.d_ff;
+  m.n_heads = c.n_heads;
+  m.n_encoder_layers = c.n_encoder_layers;
+  m.n_decoder_layers = c.n_decoder_layers;
+  m.relative_attention_num_buckets = c.relative_attention_num_buckets;
+  m.relative_attention_max_distance = c.relative_attention_max_distance;
+  m.gated = c.gated;
+  m.activation = c.activation;
+  m.tie_embeddings = c.tie_embeddings;
+  m.norm_eps = c.norm_eps;
+  return m;
+}
 namespace {
 
 AttentionConfig t5_attention(const EncoderDecoderConfig& c, bool cross) {

@@ -13,6 +13,7 @@
 
 #include "backend/activation.h"
 #include "core/arena.h"
+#include "model/config.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
@@ -59,6 +60,9 @@ struct EncoderDecoderLoss {
   int64_t tokens = 0;   // targets that counted (weight given, or target != 0)
   double weight = 0.0;  // sum(w)
 };
+
+// The encoder-decoder fields of a ModelConfig (family encoder_decoder, style t5).
+EncoderDecoderConfig encoder_decoder_config(const ModelConfig& config);
 
 class EncoderDecoderModel {
  public:

@@ -48,38 +48,6 @@ inline ModelConfig tiny_llama_config(bool tied = false) {
   return c;
 }
 
-inline EncoderDecoderConfig encoder_decoder_config(const ModelConfig& c) {
-  EncoderDecoderConfig m;
-  m.vocab_size = c.vocab_size;
-  m.d_model = c.d_model;
-  m.d_kv = c.d_kv;
-  m.d_ff = c.d_ff;
-  m.n_heads = c.n_heads;
-  m.n_encoder_layers = c.n_encoder_layers;
-  m.n_decoder_layers = c.n_decoder_layers;
-  m.relative_attention_num_buckets = c.relative_attention_num_buckets;
-  m.relative_attention_max_distance = c.relative_attention_max_distance;
-  m.gated = c.gated;
-  m.activation = c.activation;
-  m.tie_embeddings = c.tie_embeddings;
-  m.norm_eps = c.norm_eps;
-  return m;
-}
-
-inline DecoderOnlyConfig decoder_only_config(const ModelConfig& c) {
-  DecoderOnlyConfig m;
-  m.vocab_size = c.vocab_size;
-  m.d_model = c.d_model;
-  m.n_layers = c.n_decoder_layers;
-  m.n_heads = c.n_heads;
-  m.n_kv_heads = c.n_kv_heads;
-  m.d_ff = c.d_ff;
-  m.rope_theta = c.rope_theta;
-  m.norm_eps = c.norm_eps;
-  m.tie_embeddings = c.tie_embeddings;
-  return m;
-}
-
 // A batch without padding: every token in [1, vocab).
 inline EncoderDecoderBatch t5_batch(int64_t vocab, uint64_t seed) {
   EncoderDecoderBatch b;

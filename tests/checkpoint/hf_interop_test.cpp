@@ -85,7 +85,7 @@ TEST(HuggingFaceInterop, LlamaDirectoryFromPyTorchGivesTheReferenceLogits) {
       ModelConfig config = load_checkpoint_config(dir);
       EXPECT_EQ(config.n_kv_heads, wanted.n_kv_heads);
       EXPECT_EQ(config.tie_embeddings, tied);
-      DecoderOnlyModel model(decoder_only_config(config));
+      DecoderOnlyModel model(config);
       load_weights(dir, model.params());
       Arena arena;
       Tensor logits = model.logits(arena, tokens);

@@ -146,7 +146,7 @@ TEST(CheckpointRoundTrip, LlamaWithAdamWAndAdafactor) {
   for (bool tied : {false, true}) {
     const ModelConfig config = tiny_llama_config(tied);
     auto make_model = [&](uint64_t seed) {
-      auto m = std::make_unique<DecoderOnlyModel>(decoder_only_config(config));
+      auto m = std::make_unique<DecoderOnlyModel>(config);
       m->initialize(seed);
       return m;
     };
@@ -167,7 +167,7 @@ TEST(CheckpointRoundTrip, LlamaWithAdamWAndAdafactor) {
 
 TEST(CheckpointRoundTrip, OptimizerKindMismatchIsRefused) {
   const ModelConfig config = tiny_llama_config();
-  DecoderOnlyModel model(decoder_only_config(config));
+  DecoderOnlyModel model(config);
   model.initialize(1);
   AdamW adamw(model.params(), {});
   ScratchDir scratch("kind");

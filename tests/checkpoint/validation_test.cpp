@@ -69,7 +69,7 @@ TEST(CheckpointValidation, NamesEveryMissingUnexpectedAndMisShapedTensor) {
 
 TEST(CheckpointValidation, IntegerTensorUnderAKnownNameIsRefused) {
   const ModelConfig config = tiny_llama_config();
-  DecoderOnlyModel model(decoder_only_config(config));
+  DecoderOnlyModel model(config);
   model.initialize(1);
   ScratchDir scratch("dtype");
   save_checkpoint(scratch / "ckpt", model.params(), config);
@@ -82,7 +82,7 @@ TEST(CheckpointValidation, IntegerTensorUnderAKnownNameIsRefused) {
 
 TEST(CheckpointValidation, CorruptWeightsAndUnreadableConfigAreClearErrors) {
   const ModelConfig config = tiny_llama_config();
-  DecoderOnlyModel model(decoder_only_config(config));
+  DecoderOnlyModel model(config);
   model.initialize(1);
   ScratchDir scratch("corrupt");
   const fs::path dir = scratch / "ckpt";
@@ -116,7 +116,7 @@ TEST(CheckpointValidation, CorruptWeightsAndUnreadableConfigAreClearErrors) {
 
 TEST(CheckpointValidation, PickleAndShardedCheckpointsAreRefusedWithAWayOut) {
   const ModelConfig config = tiny_llama_config();
-  DecoderOnlyModel model(decoder_only_config(config));
+  DecoderOnlyModel model(config);
   model.initialize(1);
   ScratchDir scratch("pickle");
   std::ofstream(scratch / "pytorch_model.bin") << "not a pickle";
@@ -130,7 +130,7 @@ TEST(CheckpointValidation, PickleAndShardedCheckpointsAreRefusedWithAWayOut) {
 
 TEST(CheckpointValidation, Bf16AndF16WeightsLoadIntoF32) {
   const ModelConfig config = tiny_llama_config();
-  DecoderOnlyModel model(decoder_only_config(config));
+  DecoderOnlyModel model(config);
   model.initialize(1);
   for (DType stored : {DType::BF16, DType::F16}) {
     ScratchDir scratch("bf16");
@@ -139,7 +139,7 @@ TEST(CheckpointValidation, Bf16AndF16WeightsLoadIntoF32) {
     for (auto& [name, t] : weights_of(model.params())) low.emplace_back(name, clone_as(t, stored));
     write_safetensors((scratch / "ckpt" / "model.safetensors").string(), low);
 
-    DecoderOnlyModel restored(decoder_only_config(config));
+    DecoderOnlyModel restored(config);
     load_weights(scratch / "ckpt", restored.params());
     for (size_t i = 0; i < low.size(); ++i) {
       const Parameter& p = restored.params().get(low[i].first);
