@@ -52,11 +52,11 @@ std::string loss_vs_compute(const ReportInputs& in) {
     chart.polyline(ex, ey, "#111", 1.2, "4 3");
   } catch (const Error&) {
   }
-  chart.legend("compute-optimal L (approach 3)", "#d62728", true);
-  chart.legend("min-loss envelope (approach 1)", "#111", true);
+  chart.legend("optimal L (approach 3)", "#d62728", true);
+  chart.legend("envelope (approach 1)", "#111", true);
   for (int k = 0; k <= 4; ++k) {
     const double n = n_lo * std::pow(n_hi / n_lo, k / 4.0);
-    chart.legend("N = " + format("%.3g", n), ramp_color(k / 4.0));
+    chart.legend(detail::concat("N = ", format("%.3g", n)), ramp_color(k / 4.0));
   }
   return chart.render();
 }
@@ -81,7 +81,7 @@ std::string isoflop_chart(const ReportInputs& in, size_t& profiles_drawn) {
     }
     chart.polyline(ns, ls, color, 1.8);
     if (p.has_minimum) chart.star(p.optimum.params, p.optimum.loss, color, 9);
-    if (i % 2 == 0 || fitted.size() <= 6) chart.legend("C = " + format("%.2g", p.flops), color);
+    if (i % 2 == 0 || fitted.size() <= 6) chart.legend(detail::concat("C = ", format("%.2g", p.flops)), color);
   }
   if (fitted.empty()) chart.text(1, 1, "no budget has runs at 3+ model sizes");
   return chart.render();
@@ -118,7 +118,7 @@ std::string contour_chart(const ReportInputs& in, std::vector<double>& levels_ou
     }
     const std::string color = ramp_color(static_cast<double>(k) / (levels - 1));
     chart.polyline(ns, ds, color, 1.6);
-    if (label_n > 0) chart.text(label_n, label_d, "L=" + format("%.3f", level), color);
+    if (label_n > 0) chart.text(label_n, label_d, detail::concat("L=", format("%.3f", level)), color);
   }
   // The frontier: N_opt(C), D_opt(C) for budgets across the data.
   std::vector<double> fn, fd;
@@ -136,8 +136,8 @@ std::string contour_chart(const ReportInputs& in, std::vector<double>& levels_ou
 
 std::string row(const std::vector<std::string>& cells) {
   std::string s = "<tr>";
-  for (const std::string& c : cells) s += "<td>" + escape_xml(c) + "</td>";
-  return s + "</tr>\n";
+  for (const std::string& c : cells) s.append("<td>").append(escape_xml(c)).append("</td>");
+  return s.append("</tr>\n");
 }
 
 std::string interval(const std::vector<ChinchillaLaw>& samples, const std::function<double(const ChinchillaLaw&)>& of,
@@ -146,14 +146,14 @@ std::string interval(const std::vector<ChinchillaLaw>& samples, const std::funct
   std::vector<double> values;
   for (const ChinchillaLaw& s : samples) values.push_back(of(s));
   const SampleSummary summary = summarize_samples(values);
-  return "[" + format(fmt, summary.low) + ", " + format(fmt, summary.high) + "] (SE " + format("%.3g", summary.standard_error) + ")";
+  return detail::concat("[", format(fmt, summary.low), ", ", format(fmt, summary.high), "] (SE ", format("%.3g", summary.standard_error), ")");
 }
 
 std::string fits_table(const ReportInputs& in) {
   const ChinchillaLaw& law = in.law;
   std::ostringstream s;
   s << "<table>\n<tr><th>fit</th><th>quantity</th><th>estimate</th><th>95% interval</th></tr>\n";
-  const std::string a3 = "approach 3: L = E + A/N^α + B/D^β (" + in.law_source + ")";
+  const std::string a3 = "approach 3: L = E + A/N^α + B/D^β";
   s << row({a3, "E", format("%.4g", law.E), interval(in.samples, [](auto& l) { return l.E; }, "%.4g")});
   s << row({a3, "A", format("%.4g", law.A), interval(in.samples, [](auto& l) { return l.A; }, "%.4g")});
   s << row({a3, "B", format("%.4g", law.B), interval(in.samples, [](auto& l) { return l.B; }, "%.4g")});

@@ -17,7 +17,7 @@ std::string number(double v) {
 
 std::string tick_text(double v, bool log) {
   char text[32];
-  if (log) {
+  if (log && (v >= 1e4 || v < 1e-2)) {
     const double e = std::floor(std::log10(v) + 1e-9);
     const double m = v / std::pow(10.0, e);
     if (std::fabs(m - 1) < 1e-6)
@@ -34,6 +34,7 @@ std::string tick_text(double v, bool log) {
 // 1-2-5 step on a linear one.
 std::vector<double> ticks(double lo, double hi, bool log) {
   std::vector<double> out;
+  if (log && std::log10(hi / lo) < 1) return ticks(lo, hi, false);  // under a decade: plain numbers read better
   if (log) {
     const bool short_range = std::log10(hi / lo) < 2.5;
     for (double e = std::floor(std::log10(lo)); e <= std::ceil(std::log10(hi)); ++e)
@@ -125,7 +126,7 @@ void SvgChart::text(double x, double y, const std::string& text, const std::stri
 void SvgChart::legend(const std::string& text, const std::string& color, bool line) { legend_.push_back({text, color, line}); }
 
 std::string SvgChart::render(int width, int height) const {
-  const double left = 90, right = 230, top = 40, bottom = 60;
+  const double left = 90, right = 260, top = 40, bottom = 60;
   const double pw = width - left - right, ph = height - top - bottom;
   double x0 = x_min_, x1 = x_max_, y0 = y_min_, y1 = y_max_;
   if (!(x0 < x1)) x0 = x1 = 0, x1 = x0 + 1;
