@@ -119,7 +119,7 @@ TEST(RunRegistry, ConcurrentWritersEachGetEveryRun) {
     writers.emplace_back([&, w] {
       RunRegistry registry(path);  // each writer its own connection, as separate processes would
       for (int i = 0; i < kRuns; ++i) {
-        const int64_t id = registry.begin_run(make_run("w" + std::to_string(w), 100 + i, 1e3, 3.0));
+        const int64_t id = registry.begin_run(make_run(hone::detail::concat("w", w), 100 + i, 1e3, 3.0));
         registry.add_curve(id, {{1, 10, 6e3, 4.0, std::nullopt}, {2, 20, 1.2e4, 3.5, std::nullopt}});
       }
     });
@@ -131,7 +131,7 @@ TEST(RunRegistry, ConcurrentWritersEachGetEveryRun) {
     EXPECT_EQ(runs[i].id, static_cast<int64_t>(i + 1));
     EXPECT_EQ(registry.curve(runs[i].id).size(), 2u);
   }
-  for (int w = 0; w < kWriters; ++w) EXPECT_EQ(registry.runs("name = 'w" + std::to_string(w) + "'").size(), static_cast<size_t>(kRuns));
+  for (int w = 0; w < kWriters; ++w) EXPECT_EQ(registry.runs(hone::detail::concat("name = 'w", w, "'")).size(), static_cast<size_t>(kRuns));
   std::filesystem::remove_all(dir);
 }
 

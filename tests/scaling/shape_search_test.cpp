@@ -40,7 +40,9 @@ TEST(ShapeSearch, DeepNarrowT5LargeWith36LayersAgainstT5XL) {
   for (const ShapeCandidate& c : search.widest_per_depth) {
     EXPECT_LE(c.params, 1.1e9);
     const int64_t* next = std::upper_bound(std::begin(kShapeWidths), std::end(kShapeWidths), c.config.d_model);
-    if (next != std::end(kShapeWidths)) EXPECT_GT(make_shape(ModelFamily::EncoderDecoder, c.layers, *next).params, 1.1e9);
+    if (next != std::end(kShapeWidths)) {
+      EXPECT_GT(make_shape(ModelFamily::EncoderDecoder, c.layers, *next).params, 1.1e9);
+    }
   }
   // The explanation names Tay et al.'s comparison with T5-XL (t5-3b) at its real parameter count.
   std::string text;
