@@ -44,7 +44,7 @@ std::vector<double> ticks(double lo, double hi, bool log) {
       }
     return out;
   }
-  const double raw = (hi - lo) / 6;
+  const double raw = (hi - lo) / 8;
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
   for (double m : {1.0, 2.0, 5.0, 10.0})
