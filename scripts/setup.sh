@@ -11,6 +11,8 @@ packages=(
   libceres-dev                                 # L-BFGS for scaling-law fits
   libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
   libxxhash-dev                                # MinHash shingle hashes
+  libsqlite3-dev                               # the run registry
+  chromium                                     # test-time: renders the scaling report
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

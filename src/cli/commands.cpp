@@ -21,6 +21,7 @@ void register_commands(CLI::App& app) {
   register_info(app);
   register_shapes(app);
   register_scale(app);
+  register_runs(app);
   register_tokenizer(app);
   register_tokenize(app);
   register_ul2(app);

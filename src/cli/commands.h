@@ -20,6 +20,7 @@ void register_demo(CLI::App& app);
 void register_info(CLI::App& app);
 void register_shapes(CLI::App& app);
 void register_scale(CLI::App& app);
+void register_runs(CLI::App& app);
 void register_tokenizer(CLI::App& app);
 void register_tokenize(CLI::App& app);
 void register_ul2(CLI::App& app);

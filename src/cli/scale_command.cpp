@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/scale_subcommands.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "scaling/chinchilla_bootstrap.h"
@@ -13,6 +14,7 @@
 #include "scaling/fit_json.h"
 #include "scaling/isoflop_fit.h"
 #include "scaling/loss_envelope_fit.h"
+#include "scaling/run_registry.h"
 #include "scaling/scaling_data.h"
 
 namespace hone::cli {
@@ -22,6 +24,8 @@ using namespace hone::scaling;
 
 struct FitArgs {
   std::string csv;
+  std::string runs;
+  std::string registry;
   std::string method = "chinchilla";
   size_t drop_highest = 0;
   size_t bootstrap = 4000;
@@ -37,7 +41,7 @@ void print_parameter(const char* name, double value, const std::optional<SampleS
     std::printf("  %-6s %12.5g\n", name, value);
 }
 
-nlohmann::json fit_chinchilla(const FitArgs& args, const std::vector<ScalingPoint>& points) {
+nlohmann::json fit_chinchilla(const FitArgs& args, const std::string& source, const std::vector<ScalingPoint>& points) {
   ChinchillaFit fit = fit_chinchilla_law(points);
   std::optional<ChinchillaBootstrap> boot;
   if (args.bootstrap > 0) {
@@ -63,7 +67,7 @@ nlohmann::json fit_chinchilla(const FitArgs& args, const std::vector<ScalingPoin
   print_parameter("alpha", fit.law.alpha, summary(&ChinchillaBootstrap::alpha));
   print_parameter("beta", fit.law.beta, summary(&ChinchillaBootstrap::beta));
   std::printf("\nobjective (summed Huber loss): %.6g\n", fit.objective);
-  return chinchilla_fit_json(fit, boot ? &*boot : nullptr, FitProvenance{args.csv, args.drop_highest, 1e-3});
+  return chinchilla_fit_json(fit, boot ? &*boot : nullptr, FitProvenance{source, args.drop_highest, 1e-3});
 }
 
 nlohmann::json fit_allocation(const FitArgs& args, const std::vector<ScalingPoint>& points) {
@@ -93,15 +97,16 @@ nlohmann::json fit_kaplan(const std::vector<ScalingPoint>& points) {
 
 void run_fit(const FitArgs& args) {
   if (args.threads > 0) set_num_threads(args.threads);
-  std::vector<ScalingPoint> points = read_scaling_csv(args.csv);
+  std::string source;
+  std::vector<ScalingPoint> points = read_scaling_points(args.csv, args.runs, args.registry, source);
   if (args.drop_highest > 0) {
     if (args.drop_highest >= points.size())
-      fail_usage("--drop-highest ", args.drop_highest, " would drop all ", points.size(), " points of ", args.csv);
+      fail_usage("--drop-highest ", args.drop_highest, " would drop all ", points.size(), " points of ", source);
     points = drop_highest_losses(std::move(points), args.drop_highest);
   }
   nlohmann::json out;
   if (args.method == "chinchilla")
-    out = fit_chinchilla(args, points);
+    out = fit_chinchilla(args, source, points);
   else if (args.method == "kaplan")
     out = fit_kaplan(points);
   else
@@ -175,6 +180,23 @@ void run_plan(const PlanArgs& args) {
 
 }  // namespace
 
+std::vector<ScalingPoint> read_scaling_points(const std::string& csv, const std::string& runs_query, const std::string& registry,
+                                              std::string& source) {
+  if (csv.empty() == runs_query.empty()) fail_usage("give exactly one of --csv FILE or --runs QUERY");
+  if (!csv.empty()) {
+    source = csv;
+    return read_scaling_csv(csv);
+  }
+  validate_run_query(runs_query);
+  RunRegistry runs(registry.empty() ? default_registry_path() : registry, true);
+  std::vector<ScalingPoint> points = scaling_points(runs.runs(runs_query));
+  source = runs.path() + " where " + runs_query;
+  if (points.empty())
+    fail_usage("no finished run with a final loss, parameters and tokens matches --runs '", runs_query, "' in ", runs.path(),
+               " ('hone runs list' shows what is registered)");
+  return points;
+}
+
 void register_scale(CLI::App& app) {
   // The group's action runs whichever of fit/plan was chosen; it learns its own App once created.
   auto self = std::make_shared<CLI::App*>(nullptr);
@@ -185,8 +207,10 @@ void register_scale(CLI::App& app) {
 
   auto fit_args = std::make_shared<FitArgs>();
   CLI::App* fit = add_command(*scale, "fit", "Fit a scaling law to runs in a CSV (N, D or C, loss)", [fit_args] { run_fit(*fit_args); });
-  fit->add_option("--csv", fit_args->csv, "CSV with model size (Model Size|params|N), tokens (tokens|D) or FLOPs (Training FLOP|flops|C), and loss (loss|L)")
-      ->required();
+  fit->add_option("--csv", fit_args->csv, "CSV with model size (Model Size|params|N), tokens (tokens|D) or FLOPs (Training FLOP|flops|C), and loss (loss|L)");
+  fit->add_option("--runs", fit_args->runs,
+                  "Fit the registry's finished runs matching this SQL WHERE expression over the runs table, e.g. \"kind = 'pretrain'\" ('1' for all)");
+  fit->add_option("--registry", fit_args->registry, "Run registry for --runs (default: $HONE_REGISTRY, else ~/.local/share/hone/runs.sqlite)");
   fit->add_option("--method", fit_args->method,
                   "chinchilla (approach 3: L(N,D) with bootstrap), envelope (approach 1), isoflop (approach 2), kaplan (L(N), L(D), L(C))")
       ->check(CLI::IsMember({"chinchilla", "envelope", "isoflop", "kaplan"}))
@@ -208,6 +232,9 @@ void register_scale(CLI::App& app) {
   plan->add_option("--B", plan_args->B, "Data coefficient B");
   plan->add_option("--alpha", plan_args->alpha, "Model-size exponent alpha");
   plan->add_option("--beta", plan_args->beta, "Data exponent beta");
+
+  register_scale_shapes(*scale);
+  register_scale_report(*scale);
 }
 
 }  // namespace hone::cli

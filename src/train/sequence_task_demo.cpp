@@ -112,6 +112,7 @@ SequenceDemoResult run_sequence_demo(const SequenceDemoOptions& options,
   Arena arena;
   SequenceDemoResult result;
   result.parameters = model.params().numel();
+  result.parameters_non_embedding = result.parameters - config.vocab_size * config.d_model;
   const auto start = std::chrono::steady_clock::now();
   double smoothed = 0.0;
   const int64_t tokens_per_step = options.batch * (2 * options.task.length + 2);
@@ -126,13 +127,15 @@ SequenceDemoResult run_sequence_demo(const SequenceDemoOptions& options,
     smoothed = step == 0 ? loss.loss : 0.95 * smoothed + 0.05 * loss.loss;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SequenceDemoProgress progress{step + 1, options.max_steps, loss.loss, smoothed, lr, grad_norm,
-                                  tokens_per_step * (step + 1) / std::max(elapsed, 1e-9), elapsed};
+                                  tokens_per_step * (step + 1) / std::max(elapsed, 1e-9), elapsed,
+                                  tokens_per_step * (step + 1)};
     if (metrics.is_open()) {
       metrics << "{\"step\": " << step + 1 << ", \"loss\": " << loss.loss << ", \"lr\": " << lr
               << ", \"grad_norm\": " << grad_norm << ", \"tokens_per_second\": " << progress.tokens_per_second << "}\n";
     }
     if (on_progress) on_progress(progress);
     result.steps = step + 1;
+    result.tokens = tokens_per_step * (step + 1);
     result.final_loss = smoothed;
     if (!std::isfinite(loss.loss)) fail("the loss became ", loss.loss, " at step ", step + 1, ": lower --lr");
     if (step >= options.warmup_steps && smoothed < options.target_loss) {

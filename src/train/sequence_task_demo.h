@@ -37,6 +37,7 @@ struct SequenceDemoProgress {
   double grad_norm = 0.0;
   double tokens_per_second = 0.0;
   double elapsed_seconds = 0.0;
+  int64_t tokens = 0;  // training tokens seen so far (the run registry's D)
 };
 
 struct SequenceDemoSample {
@@ -51,6 +52,8 @@ struct SequenceDemoResult {
   double token_accuracy = 0.0;
   double seconds = 0.0;
   int64_t parameters = 0;
+  int64_t parameters_non_embedding = 0;  // without the token embedding
+  int64_t tokens = 0;                    // training tokens seen
   std::vector<SequenceDemoSample> samples;
 };
 
