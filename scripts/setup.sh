@@ -11,6 +11,8 @@ packages=(
   libceres-dev                                 # L-BFGS for scaling-law fits
   libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
   libxxhash-dev                                # MinHash shingle hashes
+  libpsl-dev libcld2-dev libfasttext-dev       # URL registered domains, language ID
+  libdivsufsort-dev                            # suffix arrays for exact dedup
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
