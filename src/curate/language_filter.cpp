@@ -1,6 +1,7 @@
 #include "curate/language_filter.h"
 
 #include <algorithm>
+#include <cstdio>  // compact_lang_det.h uses FILE without including it
 #include <limits>
 #include <sstream>
 
@@ -43,10 +44,13 @@ LanguagePrediction LanguageFilter::identify_cld2(std::string_view text) const {
                                                              /*tld_hint=*/nullptr, /*encoding_hint=*/0,
                                                              CLD2::UNKNOWN_LANGUAGE, language3, percent3,
                                                              normalized_score3, &text_bytes, &is_reliable);
+  (void)top;
+  // language3[0] holds the most letters and percent3[0] is its share. CLD2's returned summary language
+  // can differ: it prefers a second language over English boilerplate (72% English + 27% German comes
+  // back as German), which is the wrong answer for a filter that keeps the majority language.
   LanguagePrediction p;
-  p.language = CLD2::LanguageCode(top);
-  // percent3 is the share of the scored letters per language; the top language is language3[0].
-  p.score = (top == CLD2::UNKNOWN_LANGUAGE || language3[0] != top) ? 0.0 : percent3[0] / 100.0;
+  p.language = CLD2::LanguageCode(language3[0]);
+  p.score = language3[0] == CLD2::UNKNOWN_LANGUAGE ? 0.0 : percent3[0] / 100.0;
   return p;
 }
 

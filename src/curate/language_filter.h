@@ -5,8 +5,9 @@
 // for kept and dropped documents alike. Drop reasons: "language_not_selected", "language_score_too_low".
 //
 // Two identifiers:
-//   CLD2 (default, Debian's libcld2, the "full" 160-language tables): the score is the fraction of the
-//     document's letters that CLD2 assigns to its top language. Text too short or too mixed for CLD2 to
+//   CLD2 (default, Debian's libcld2 with its standard tables, 83 languages): the score is the fraction of the
+//     document's letters that CLD2 assigns to the language with the most letters (its language3[0],
+//     not its English-averse summary language). Text too short or too mixed for CLD2 to
 //     decide comes back as "un" (unknown) with score 0.
 //   fastText: a user-supplied supervised model (e.g. lid.176.bin, GlotLID) through Debian's
 //     libfasttext; labels lose their "__label__" prefix and the score is the model's probability of the
@@ -30,7 +31,7 @@ struct LanguageFilterConfig {
   std::vector<std::string> languages = {"en"};  // empty: keep every language that reaches min_score
   double min_score = 0.65;
   LanguageIdBackend backend = LanguageIdBackend::Cld2;
-  std::string fasttext_model_path;  // required for the fastText backend
+  std::string fasttext_model_path = "";  // required for the fastText backend
 };
 
 struct LanguagePrediction {

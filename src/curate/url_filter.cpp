@@ -64,7 +64,11 @@ std::string url_host(std::string_view url) {
 }
 
 std::string registered_domain(const std::string& host) {
-  if (host.empty()) return host;
+  // IP literals have no registered domain (libpsl would call "0.1" the one of "127.0.0.1").
+  if (host.empty() || host.find(':') != std::string::npos ||
+      host.find_first_not_of("0123456789.") == std::string::npos) {
+    return host;
+  }
   const char* domain = psl_registrable_domain(psl_builtin(), host.c_str());
   return domain ? std::string(domain) : host;
 }
