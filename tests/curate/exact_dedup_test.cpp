@@ -177,7 +177,11 @@ DocumentTokens tokenize(const std::string& text, std::map<std::string, std::uint
 std::string random_words(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += "w" + std::to_string(rng() % 5000) + " ";
+  for (std::size_t i = 0; i < n; ++i) {
+    s += 'w';
+    s += std::to_string(rng() % 5000);
+    s += ' ';
+  }
   return s;
 }
 
