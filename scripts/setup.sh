@@ -13,6 +13,8 @@ packages=(
   libxxhash-dev                                # MinHash shingle hashes
   libsqlite3-dev                               # the run registry
   chromium                                     # test-time: renders the scaling report
+  libpsl-dev libcld2-dev libfasttext-dev       # URL registered domains, language ID
+  libdivsufsort-dev                            # suffix arrays for exact dedup
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

@@ -1,0 +1,293 @@
+#include "curate/exact_dedup.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <unordered_set>
+
+#include <divsufsort.h>
+#include <xxhash.h>
+
+#include "core/error.h"
+#include "curate/text_chars.h"
+
+namespace hone::curate {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+constexpr std::int64_t kMaxSuffixArrayBytes = std::numeric_limits<std::int32_t>::max() - 1;
+
+struct Hash128 {
+  std::size_t operator()(const XXH128_hash_t& h) const { return static_cast<std::size_t>(h.low64); }
+};
+struct Equal128 {
+  bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const { return XXH128_isEqual(a, b); }
+};
+
+// Step 1: validates every document and drops later copies of identical texts. Returns which
+// documents take part in the span search.
+std::vector<bool> drop_duplicate_documents(std::vector<Document>& docs, const ExactDedupConfig& config,
+                                           ExactDedupResult& result) {
+  const auto start = Clock::now();
+  std::vector<bool> active(docs.size(), true);
+  std::unordered_set<XXH128_hash_t, Hash128, Equal128> seen;
+  seen.reserve(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    require_valid_utf8(docs[i].text, docs[i].id);
+    result.stats.docs_in += 1;
+    result.stats.bytes_in += docs[i].text.size();
+    if (!config.drop_duplicate_documents) continue;
+    if (!seen.insert(XXH3_128bits(docs[i].text.data(), docs[i].text.size())).second) {
+      active[i] = false;
+      result.verdicts[i] = Verdict::dropped("exact_duplicate_document");
+      result.stats.add_drop("exact_duplicate_document");
+    }
+  }
+  result.seconds_hash += seconds_since(start);
+  return active;
+}
+
+// Steps 2-3 over a symbol string whose documents each end with `separator` (so text[n - 1] is one),
+// given its suffix array `sa` (positions in symbols). Returns, per symbol, 1 when it lies in a
+// non-first occurrence of a window of k symbols that occurs more than once.
+template <class Symbol>
+std::vector<std::uint8_t> mark_repeated_windows(const Symbol* text, std::int64_t n, const std::int32_t* sa,
+                                                Symbol separator, std::size_t k, ExactDedupResult& result) {
+  auto start = Clock::now();
+  // Phi[i] = the suffix just before suffix i in sorted order. Walking i in text order, the common
+  // prefix with Phi[i] shrinks by at most one per step (Kasai et al.), so all comparisons sum to O(n);
+  // the text-order walk also reads the text sequentially, unlike Kasai's rank-order walk. The
+  // separator never matches, so no common prefix runs past the end of a document.
+  std::vector<std::int32_t> plcp(static_cast<std::size_t>(n));
+  plcp[static_cast<std::size_t>(sa[0])] = -1;
+  for (std::int64_t r = 1; r < n; ++r) plcp[static_cast<std::size_t>(sa[r])] = sa[r - 1];
+  std::int64_t l = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t j = plcp[static_cast<std::size_t>(i)];
+    if (j < 0) {
+      plcp[static_cast<std::size_t>(i)] = 0;
+      l = 0;
+      continue;
+    }
+    while (text[i + l] == text[j + l] && text[i + l] != separator) ++l;
+    plcp[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(l);
+    if (l > 0) --l;
+  }
+  result.seconds_lcp += seconds_since(start);
+
+  start = Clock::now();
+  // Suffixes that share their first k symbols are one run of the suffix array (LCP >= k between
+  // neighbours). The run's smallest position is the first occurrence in corpus order; every other
+  // member starts a window to remove.
+  std::vector<std::uint8_t> marked(static_cast<std::size_t>(n), 0);
+  const auto k32 = static_cast<std::int64_t>(k);
+  std::int64_t r = 0;
+  while (r < n) {
+    std::int64_t end = r + 1;
+    while (end < n && plcp[static_cast<std::size_t>(sa[end])] >= k32) ++end;
+    if (end - r >= 2) {
+      const std::int32_t first = *std::min_element(sa + r, sa + end);
+      for (std::int64_t t = r; t < end; ++t) {
+        if (sa[t] != first) marked[static_cast<std::size_t>(sa[t])] = 1;
+      }
+    }
+    r = end;
+  }
+  // Merge the windows [start, start + k) in one sweep: a symbol is removed while some window covers it.
+  std::int64_t covered_until = 0;
+  for (std::int64_t p = 0; p < n; ++p) {
+    if (marked[static_cast<std::size_t>(p)]) covered_until = std::max(covered_until, p + k32);
+    marked[static_cast<std::size_t>(p)] = p < covered_until ? 1 : 0;
+  }
+  result.seconds_mark += seconds_since(start);
+  return marked;
+}
+
+// Removes the marked bytes of doc.text (removed[b] for byte b), whole UTF-8 characters at a time: a
+// character goes when its first byte is marked. Returns the number of bytes removed and counts ranges.
+std::size_t remove_marked_bytes(Document& doc, const std::uint8_t* removed, ExactDedupResult& result) {
+  const std::string& text = doc.text;
+  std::string kept;
+  kept.reserve(text.size());
+  bool removing = false;
+  std::size_t ranges = 0;
+  for (std::size_t b = 0; b < text.size(); ++b) {
+    const bool lead = (static_cast<unsigned char>(text[b]) & 0xC0) != 0x80;
+    if (lead) {
+      if (removed[b] && !removing) ++ranges;
+      removing = removed[b] != 0;
+    }
+    if (!removing) kept += text[b];
+  }
+  const std::size_t bytes_removed = text.size() - kept.size();
+  if (bytes_removed > 0) {
+    doc.text = std::move(kept);
+    doc.metadata["exact_dedup_bytes_removed"] = bytes_removed;
+    result.stats.add_counter("duplicate_spans", ranges);
+    result.stats.add_counter("span_bytes_removed", bytes_removed);
+    result.stats.add_counter("docs_edited", 1);
+  }
+  return bytes_removed;
+}
+
+// Step 4 and the output stats for one document that took part in the span search.
+void finish_document(Document& doc, std::size_t bytes_removed, const ExactDedupConfig& config,
+                     ExactDedupResult& result, std::size_t index) {
+  if (bytes_removed > 0 && count_chars(doc.text) < config.min_doc_chars) {
+    result.verdicts[index] = Verdict::dropped("exact_dedup_too_short");
+    result.stats.add_drop("exact_dedup_too_short");
+    return;
+  }
+  result.stats.docs_out += 1;
+  result.stats.bytes_out += doc.text.size();
+}
+
+void check_size(std::int64_t bytes) {
+  HONE_CHECK(bytes <= kMaxSuffixArrayBytes, "exact dedup: this batch needs a suffix array over ", bytes,
+             " bytes, more than the 32-bit limit of ", kMaxSuffixArrayBytes,
+             "; split the corpus into smaller batches");
+}
+
+void check_min_span(std::size_t min_span) {
+  HONE_CHECK(min_span >= 1 && min_span <= static_cast<std::size_t>(kMaxSuffixArrayBytes),
+             "exact dedup: the minimum span length must be >= 1, got ", min_span);
+}
+
+}  // namespace
+
+ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig& config) {
+  check_min_span(config.min_span_bytes);
+  const auto total_start = Clock::now();
+  ExactDedupResult result;
+  result.verdicts.assign(docs.size(), Verdict::kept());
+  const std::vector<bool> active = drop_duplicate_documents(docs, config, result);
+
+  auto start = Clock::now();
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (active[i]) n += static_cast<std::int64_t>(docs[i].text.size()) + 1;
+  }
+  check_size(n);
+  std::vector<std::int64_t> offsets(docs.size(), -1);
+  if (n == 0) {
+    result.stats.seconds = seconds_since(total_start);
+    return result;
+  }
+  std::vector<std::uint8_t> corpus(static_cast<std::size_t>(n));
+  std::int64_t pos = 0;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (!active[i]) continue;
+    offsets[i] = pos;
+    std::copy(docs[i].text.begin(), docs[i].text.end(), corpus.begin() + pos);
+    pos += static_cast<std::int64_t>(docs[i].text.size());
+    corpus[static_cast<std::size_t>(pos++)] = 0xFF;  // never in valid UTF-8: a separator no match crosses
+  }
+  std::vector<std::int32_t> sa(static_cast<std::size_t>(n));
+  HONE_CHECK(divsufsort(corpus.data(), sa.data(), static_cast<std::int32_t>(n)) == 0,
+             "exact dedup: divsufsort failed on ", n, " bytes (out of memory?)");
+  result.seconds_suffix_array += seconds_since(start);
+
+  const std::vector<std::uint8_t> removed =
+      mark_repeated_windows<std::uint8_t>(corpus.data(), n, sa.data(), 0xFF, config.min_span_bytes, result);
+
+  start = Clock::now();
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (!active[i]) continue;
+    const std::size_t bytes_removed = remove_marked_bytes(docs[i], removed.data() + offsets[i], result);
+    finish_document(docs[i], bytes_removed, config, result, i);
+  }
+  result.seconds_mark += seconds_since(start);
+  result.stats.seconds = seconds_since(total_start);
+  return result;
+}
+
+ExactDedupResult exact_dedup_tokens(std::vector<Document>& docs, const std::vector<DocumentTokens>& tokens,
+                                    const ExactDedupConfig& config) {
+  check_min_span(config.min_span_tokens);
+  HONE_CHECK(tokens.size() == docs.size(), "exact dedup: got ", tokens.size(), " token lists for ", docs.size(),
+             " documents; give one per document");
+  constexpr std::uint32_t kSeparator = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t max_id = 0;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const DocumentTokens& t = tokens[i];
+    HONE_CHECK(t.ids.size() == t.byte_offsets.size(), "exact dedup: document ", docs[i].id, " has ",
+               t.ids.size(), " token ids but ", t.byte_offsets.size(), " byte offsets");
+    for (std::size_t j = 0; j < t.ids.size(); ++j) {
+      HONE_CHECK(t.ids[j] != kSeparator, "exact dedup: token id 0xFFFFFFFF is reserved as the separator");
+      HONE_CHECK(t.byte_offsets[j] <= docs[i].text.size() && (j == 0 || t.byte_offsets[j] >= t.byte_offsets[j - 1]),
+                 "exact dedup: document ", docs[i].id, " token ", j, " has byte offset ", t.byte_offsets[j],
+                 " out of order or past the text's ", docs[i].text.size(), " bytes");
+      max_id = std::max(max_id, t.ids[j]);
+    }
+  }
+  const auto total_start = Clock::now();
+  ExactDedupResult result;
+  result.verdicts.assign(docs.size(), Verdict::kept());
+  const std::vector<bool> active = drop_duplicate_documents(docs, config, result);
+
+  auto start = Clock::now();
+  // Tokens go to divsufsort as fixed-width big-endian codes, the separator as the all-0xFF code: byte
+  // order then equals token order, and the suffixes that start on a code boundary are the token suffixes.
+  const int width = max_id < 0xFFFFu ? 2 : (max_id < 0xFFFFFFu ? 3 : 4);
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (active[i]) n += static_cast<std::int64_t>(tokens[i].ids.size()) + 1;
+  }
+  check_size(n * width);
+  if (n == 0) {
+    result.stats.seconds = seconds_since(total_start);
+    return result;
+  }
+  std::vector<std::uint32_t> symbols(static_cast<std::size_t>(n));
+  std::vector<std::int64_t> offsets(docs.size(), -1);
+  std::int64_t pos = 0;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (!active[i]) continue;
+    offsets[i] = pos;
+    for (std::uint32_t id : tokens[i].ids) symbols[static_cast<std::size_t>(pos++)] = id;
+    symbols[static_cast<std::size_t>(pos++)] = kSeparator;
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(n * width));
+  for (std::int64_t s = 0; s < n; ++s) {
+    const std::uint32_t code = symbols[static_cast<std::size_t>(s)];
+    for (int b = 0; b < width; ++b) {
+      bytes[static_cast<std::size_t>(s * width + b)] = static_cast<std::uint8_t>(code >> (8 * (width - 1 - b)));
+    }
+  }
+  std::vector<std::int32_t> sa(static_cast<std::size_t>(n * width));
+  HONE_CHECK(divsufsort(bytes.data(), sa.data(), static_cast<std::int32_t>(n * width)) == 0,
+             "exact dedup: divsufsort failed on ", n * width, " bytes (out of memory?)");
+  std::int64_t aligned = 0;  // keep the code-aligned suffixes, in token units, in place
+  for (std::int32_t p : sa) {
+    if (p % width == 0) sa[static_cast<std::size_t>(aligned++)] = p / width;
+  }
+  sa.resize(static_cast<std::size_t>(aligned));
+  bytes = {};
+  result.seconds_suffix_array += seconds_since(start);
+
+  const std::vector<std::uint8_t> removed_tokens =
+      mark_repeated_windows<std::uint32_t>(symbols.data(), n, sa.data(), kSeparator, config.min_span_tokens, result);
+
+  start = Clock::now();
+  std::vector<std::uint8_t> removed_bytes;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (!active[i]) continue;
+    const DocumentTokens& t = tokens[i];
+    removed_bytes.assign(docs[i].text.size(), 0);
+    for (std::size_t j = 0; j < t.ids.size(); ++j) {
+      if (!removed_tokens[static_cast<std::size_t>(offsets[i]) + j]) continue;
+      const std::size_t end = j + 1 < t.ids.size() ? t.byte_offsets[j + 1] : docs[i].text.size();
+      std::fill(removed_bytes.begin() + t.byte_offsets[j], removed_bytes.begin() + end, 1);
+    }
+    const std::size_t bytes_removed = remove_marked_bytes(docs[i], removed_bytes.data(), result);
+    finish_document(docs[i], bytes_removed, config, result, i);
+  }
+  result.seconds_mark += seconds_since(start);
+  result.stats.seconds = seconds_since(total_start);
+  return result;
+}
+
+}  // namespace hone::curate
