@@ -11,6 +11,7 @@ packages=(
   libceres-dev                                 # L-BFGS for scaling-law fits
   libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
   libxxhash-dev                                # MinHash shingle hashes
+  libgumbo-dev                                 # HTML parsing for text extraction
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
