@@ -446,16 +446,13 @@ WarcReader::Step WarcReader::read_record(Document& document) {
   std::size_t content_at = pos_ + content_offset;
   bool framed = false;
   if (complete) {
-    // A record ends with CRLF CRLF and the next one starts with "WARC/"; anything else means the
-    // Content-Length is wrong (or the bytes are damaged) and this record cannot be trusted.
-    std::size_t after = content_at + length;
-    fill(after - pos_ + 8);
-    after = pos_ + content_offset + length;
+    // A record ends with CRLF CRLF (LF LF in files written with bare line ends); anything else means
+    // the Content-Length is wrong or the bytes are damaged, and the record cannot be trusted.
+    fill(content_offset + length + 4);
     content_at = pos_ + content_offset;
-    std::size_t i = after;
-    while (i < buffer_.size() && i < after + 4 && (buffer_[i] == '\r' || buffer_[i] == '\n')) ++i;
-    framed = (i == buffer_.size() && at_end_) || std::string_view(buffer_).substr(i, 5) == "WARC/";
-    if (framed && length > 0 && i == after && i != buffer_.size()) framed = false;  // no separator at all
+    const std::string_view trailer = std::string_view(buffer_).substr(content_at + length, 4);
+    framed = trailer == "\r\n\r\n" || trailer.substr(0, 2) == "\n\n" ||
+             (at_end_ && trailer.find_first_not_of("\r\n") == std::string_view::npos);
   }
   if (!framed) {
     if (!resync(content_at)) {
