@@ -15,6 +15,7 @@ packages=(
   chromium                                     # test-time: renders the scaling report
   libpsl-dev libcld2-dev libfasttext-dev       # URL registered domains, language ID
   libdivsufsort-dev                            # suffix arrays for exact dedup
+  libgumbo-dev                                 # HTML parsing for text extraction
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
