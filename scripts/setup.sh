@@ -11,6 +11,8 @@ packages=(
   libceres-dev                                 # L-BFGS for scaling-law fits
   libsentencepiece-dev libzstd-dev zlib1g-dev  # tokenizer, compressed JSONL
   libxxhash-dev                                # MinHash shingle hashes
+  libtomlplusplus-dev                          # task templates (TOML)
+  wordnet-base dict-freedict-eng-deu           # data for the bundled Flan-style tasks
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

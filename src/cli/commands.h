@@ -23,5 +23,6 @@ void register_scale(CLI::App& app);
 void register_tokenizer(CLI::App& app);
 void register_tokenize(CLI::App& app);
 void register_ul2(CLI::App& app);
+void register_tasks(CLI::App& app);
 
 }  // namespace hone::cli
