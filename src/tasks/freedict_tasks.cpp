@@ -47,6 +47,7 @@ std::vector<Example> english_to_german(int64_t count, uint64_t seed) {
     Example example;
     example.set("word", headword);
     example.target = entries[0]->translations[0];
+    example.rationale = "The dictionary translates \"" + headword + "\" as " + join(entries[0]->translations, ", ") + ".";
     example.accepted.assign(entries[0]->translations.begin() + 1, entries[0]->translations.end());
     candidates.push_back(std::move(example));
   }
@@ -66,6 +67,7 @@ std::vector<Example> german_to_english(int64_t count, uint64_t seed) {
     Example example;
     example.set("word", german);
     example.target = *english.begin();
+    example.rationale = "\"" + german + "\" appears only among the German translations of \"" + example.target + "\".";
     candidates.push_back(std::move(example));
   }
   return take_shuffled(std::move(candidates), count, seed, "translate_de_en");

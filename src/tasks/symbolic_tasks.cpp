@@ -197,7 +197,7 @@ inputs = "Close every open bracket, innermost first: {sequence}"
 [[templates]]
 inputs = "What is {expression}?"
 [[templates]]
-inputs = "Compute {expression}; the answer is a whole number from 0 up to the modulus minus one."
+inputs = "Compute {expression}, giving a whole number from 0 up to the modulus minus one."
 )", modular));
 }
 

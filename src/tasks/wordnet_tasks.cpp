@@ -61,6 +61,7 @@ std::vector<Example> definition_to_word(int64_t count, uint64_t seed) {
     example.set("definition", synset.definition);
     example.set("pos", pos_name(synset.pos));
     example.target = synset.words[0];
+    example.rationale = "The " + pos_name(synset.pos) + " \"" + synset.words[0] + "\" means \"" + synset.definition + "\".";
     for (size_t i = 1; i < synset.words.size(); ++i) example.accepted.push_back(synset.words[i]);
     candidates.push_back(std::move(example));
   }
@@ -80,6 +81,7 @@ std::vector<Example> word_to_definition(int64_t count, uint64_t seed) {
       example.set("word", lemma);
       example.set("pos", pos_name(pos));
       example.target = synset.definition;
+      example.rationale = "\"" + lemma + "\" is " + article(pos_name(pos)) + " " + pos_name(pos) + " with a single sense.";
       candidates.push_back(std::move(example));
     }
   }
