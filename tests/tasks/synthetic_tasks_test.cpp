@@ -54,7 +54,9 @@ TEST(SyntheticTasks, SplitsHaveStatedSizesAreDisjointAndDeterministic) {
     for (const auto& e : all_of(a)) {
       EXPECT_FALSE(e.rationale.empty());
       EXPECT_FALSE(e.target.empty());
-      if (!e.options.empty()) EXPECT_NE(std::find(e.options.begin(), e.options.end(), e.target), e.options.end());
+      if (!e.options.empty()) {
+        EXPECT_NE(std::find(e.options.begin(), e.options.end(), e.target), e.options.end());
+      }
     }
     // The templates parse and render every example.
     EXPECT_GE(task_templates(task).templates.size(), 2u);
@@ -170,7 +172,9 @@ long eval_arith(const std::string& s, size_t& at) {
     while (s[at] == ' ') ++at;
     EXPECT_EQ(s[at], ')');
     ++at;
-    if (op == '/') EXPECT_EQ(left % right, 0) << s;
+    if (op == '/') {
+      EXPECT_EQ(left % right, 0) << s;
+    }
     return op == '+' ? left + right : op == '-' ? left - right : op == '*' ? left * right : left / right;
   }
   size_t used = 0;
