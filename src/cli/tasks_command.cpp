@@ -41,7 +41,7 @@ void run_list() {
 }
 
 void run_show(const TaskArgs& args) {
-  const auto& task = tasks::find_task(args.name);
+  const tasks::BundledTask task = tasks::resolve_task(args.name);
   const auto templates = tasks::task_templates(task);
   std::printf("%s (cluster %s): %s\n", task.name.c_str(), task.cluster.c_str(), task.description.c_str());
   const tasks::Splits splits = tasks::generate_splits(task, {1, 0, 1}, args.seed);
@@ -57,7 +57,7 @@ void run_show(const TaskArgs& args) {
 
 void run_export(const TaskArgs& args) {
   if (args.out.empty()) fail_usage("tasks export: --out FILE.jsonl is required");
-  const auto& task = tasks::find_task(args.name);
+  const tasks::BundledTask task = tasks::resolve_task(args.name);
   const auto templates = tasks::task_templates(task);
   const tasks::Splits splits = tasks::generate_splits(task, sizes_for(task, args), args.seed);
   tasks::ExportOptions options;
@@ -92,11 +92,11 @@ void register_tasks(CLI::App& app) {
   tasks_app->require_subcommand(1);
   *list = tasks_app->add_subcommand("list", "List the bundled tasks with their clusters and split sizes");
   *show = tasks_app->add_subcommand("show", "Print a task's templates rendered on one example");
-  (*show)->add_option("name", args->name, "Task name (see `hone tasks list`)")->required();
+  (*show)->add_option("name", args->name, "Task name (see `hone tasks list`) or a task file ending in .toml")->required();
   (*show)->add_flag("--cot", args->cot, "Chain-of-thought targets");
   (*show)->add_option("--seed", args->seed, "Generation seed");
   *exp = tasks_app->add_subcommand("export", "Write a rendered split as JSONL");
-  (*exp)->add_option("name", args->name, "Task name (see `hone tasks list`)")->required();
+  (*exp)->add_option("name", args->name, "Task name (see `hone tasks list`) or a task file ending in .toml")->required();
   (*exp)->add_option("--split", args->split, "train, validation or test")->check(CLI::IsMember({"train", "validation", "test"}));
   (*exp)->add_option("--out", args->out, "Output JSONL file")->required();
   (*exp)->add_option("--shots", args->shots, "Few-shot exemplars from the training split")->check(CLI::NonNegativeNumber);

@@ -1,6 +1,9 @@
 #include "tasks/registry.h"
 
 #include <algorithm>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include "core/error.h"
 #include "tasks/generation.h"
@@ -46,6 +49,35 @@ Splits generate_splits(const BundledTask& task, const SplitSizes& sizes, uint64_
   splits.validation.assign(begin + sizes.train, begin + sizes.train + sizes.validation);
   splits.test.assign(begin + sizes.train + sizes.validation, all.end());
   return splits;
+}
+
+BundledTask task_from_file(const std::string& toml_path) {
+  const TaskTemplates templates = load_task_toml(toml_path);
+  HONE_CHECK(!templates.examples_file.empty(), toml_path,
+             ": a task file used on its own needs examples = \"FILE.jsonl\" (relative to the TOML file)");
+  auto examples = std::make_shared<std::vector<Example>>(load_examples_jsonl(templates.examples_file));
+  const auto n = static_cast<int64_t>(examples->size());
+  HONE_CHECK(n > 0, templates.examples_file, ": no examples");
+  BundledTask task;
+  task.name = templates.name;
+  task.cluster = templates.cluster;
+  task.description = templates.description;
+  // Re-parsed by task_templates(): the file's own text keeps one source of truth.
+  std::ifstream in(toml_path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  task.templates_toml = text.str();
+  task.default_sizes = {n - 2 * (n / 10), n / 10, n / 10};
+  task.data = toml_path;
+  task.generate = [examples, name = task.name](int64_t count, uint64_t seed) {
+    return take_shuffled(*examples, count, seed, name);
+  };
+  return task;
+}
+
+BundledTask resolve_task(const std::string& name_or_path) {
+  if (name_or_path.size() > 5 && name_or_path.ends_with(".toml")) return task_from_file(name_or_path);
+  return find_task(name_or_path);
 }
 
 std::vector<std::string> cluster_names() {

@@ -30,6 +30,12 @@ TaskTemplates task_templates(const BundledTask& task);
 // Disjoint splits of exactly the given sizes (train first, then validation, then test).
 Splits generate_splits(const BundledTask& task, const SplitSizes& sizes, uint64_t seed);
 
+// A task from a TOML file whose `examples` JSONL supplies the examples: splits are a seeded shuffle of
+// them. The default sizes put 10% in validation, 10% in test and the rest in train.
+BundledTask task_from_file(const std::string& toml_path);
+// A bundled task by name, or a task file when `name_or_path` ends in ".toml".
+BundledTask resolve_task(const std::string& name_or_path);
+
 std::vector<std::string> cluster_names();
 // The tasks whose cluster is not in `held_out`: train on these, evaluate on the rest.
 std::vector<const BundledTask*> tasks_outside_clusters(const std::vector<std::string>& held_out);

@@ -83,6 +83,44 @@ TEST(Export, RendersSplitsWithTemplatesShotsAndCot) {
   EXPECT_EQ(used.size(), templates.templates.size());
 }
 
+TEST(Registry, TaskFromFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "hone_task_file_test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream toml(dir / "rte.toml");
+    toml << "name = \"tiny_nli\"\ncluster = \"nli\"\nexamples = \"rte.jsonl\"\n"
+            "[[templates]]\ninputs = \"{premise}\\n\\nDoes this mean that \\\"{hypothesis}\\\"?\\n\\n{options}\"\n";
+    std::ofstream jsonl(dir / "rte.jsonl");
+    for (int i = 0; i < 20; ++i)
+      jsonl << R"({"inputs": {"premise": "Premise )" << i << R"(.", "hypothesis": "H )" << i
+            << R"(."}, "target": ")" << (i % 2 ? "yes" : "no") << R"(", "options": ["yes", "no"]})" << "\n";
+  }
+  const BundledTask task = resolve_task((dir / "rte.toml").string());
+  EXPECT_EQ(task.cluster, "nli");
+  EXPECT_EQ(task.default_sizes.train, 16);
+  EXPECT_EQ(task.default_sizes.validation, 2);
+  EXPECT_EQ(task.default_sizes.test, 2);
+  const Splits splits = generate_splits(task, task.default_sizes, 1);
+  std::set<std::string> premises;
+  for (const auto* split : {&splits.train, &splits.validation, &splits.test})
+    for (const auto& e : *split) premises.insert(e.field("premise"));
+  EXPECT_EQ(premises.size(), 20u);
+  ExportOptions options;
+  const auto rendered = render_split(task_templates(task), splits.test, splits.train, false, options);
+  const Example& e = splits.test[0];
+  EXPECT_TRUE(rendered[0].inputs == e.field("premise") + "\n\nDoes this mean that \"" + e.field("hypothesis") +
+                                        "\"?\n\nOPTIONS:\n- yes\n- no" ||
+              rendered[0].inputs == e.field("premise") + "\n\nDoes this mean that \"" + e.field("hypothesis") +
+                                        "\"?\n\nOPTIONS:\n- no\n- yes")
+      << rendered[0].inputs;
+  EXPECT_THROW(generate_splits(task, {30, 0, 0}, 1), Error);  // only 20 examples exist
+  const auto cli = testing::run_command(testing::hone_binary() + " tasks export " + (dir / "rte.toml").string() +
+                                        " --split train --out " + (dir / "out.jsonl").string());
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_NE(cli.output.find("wrote 16 train examples of tiny_nli"), std::string::npos) << cli.output;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(TasksCli, ListShowExport) {
   using testing::hone_binary;
   using testing::run_command;
