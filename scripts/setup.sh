@@ -16,6 +16,8 @@ packages=(
   libpsl-dev libcld2-dev libfasttext-dev       # URL registered domains, language ID
   libdivsufsort-dev                            # suffix arrays for exact dedup
   libgumbo-dev                                 # HTML parsing for text extraction
+  libtomlplusplus-dev                          # task templates (TOML)
+  wordnet-base dict-freedict-eng-deu           # data for the bundled Flan-style tasks
   python3 python3-torch python3-numpy          # test-time reference only
 )
 

@@ -26,6 +26,7 @@ void register_commands(CLI::App& app) {
   register_tokenize(app);
   register_ul2(app);
   register_export(app);
+  register_tasks(app);
 }
 
 void run_selected(CLI::App& app) {

@@ -23,14 +23,15 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(version.output.find(HONE_VERSION), std::string::npos);
   auto help = run_command(hone_binary() + " --help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* command : {"demo", "info", "shapes", "scale", "tokenizer", "tokenize", "ul2"}) {
+  for (const char* command : {"demo", "info", "shapes", "scale", "tokenizer", "tokenize", "ul2", "tasks"}) {
     EXPECT_NE(help.output.find(command), std::string::npos) << command;
   }
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
   for (const char* command :
-       {"demo", "info", "shapes", "scale fit", "scale plan", "tokenizer train", "tokenize", "ul2 lengths"}) {
+       {"demo", "info", "shapes", "scale fit", "scale plan", "tokenizer train", "tokenize", "ul2 lengths",
+        "tasks list", "tasks export"}) {
     auto r = run_command(hone_binary() + " " + command + " --help");
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << command;
