@@ -31,7 +31,7 @@ nlohmann::ordered_json demo_config_json(const SequenceDemoOptions& o, int thread
   return {{"task", "copy/reverse"},
           {"length", o.task.length},
           {"d_model", o.model.d_model},
-          {"n_layers", o.model.n_layers},
+          {"n_layers", o.model.n_decoder_layers},
           {"n_heads", o.model.n_heads},
           {"d_ff", o.model.d_ff},
           {"batch", o.batch},
@@ -95,7 +95,7 @@ void register_demo(CLI::App& app) {
       for (scaling::LossCurvePoint& p : curve) p.flops = 6.0 * static_cast<double>(result.parameters) * p.tokens;
       scaling::RunRecord run;
       run.kind = "demo";
-      run.name = "demo copy/reverse d" + std::to_string(options.model.d_model) + " L" + std::to_string(options.model.n_layers);
+      run.name = "demo copy/reverse d" + std::to_string(options.model.d_model) + " L" + std::to_string(options.model.n_decoder_layers);
       run.config = demo_config_json(options, num_threads());
       run.params = result.parameters;
       run.params_non_embedding = result.parameters_non_embedding;
