@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "backend/elementwise.h"
+#include "backend/positions.h"
 #include "backend/random.h"
 
 namespace hone {
@@ -101,30 +102,9 @@ void DecoderOnlyModel::initialize(uint64_t seed) {
   }
 }
 
-static Tensor host_i32(const Tensor& t) {
-  HONE_CHECK(t.dtype() == DType::I32, "segment ids must be I32 [batch, length], got ", t.describe());
-  Tensor host = Tensor::empty(t.shape(), DType::I32);
-  copy(t, host);
-  return host;
-}
-
 Tensor DecoderOnlyModel::positions_for(Arena& arena, const DecoderOnlyBatch& batch) const {
-  // Built on the host (a [B, T] integer pass) and copied to the tokens' device.
-  const Tensor& tokens = batch.tokens;
-  Tensor host = Tensor::empty(tokens.shape(), DType::I32);
-  Tensor segments = batch.segments.defined() ? host_i32(batch.segments) : Tensor();
-  const int64_t batch_size = tokens.size(0), length = tokens.size(1);
-  int32_t* out = host.data<int32_t>();
-  for (int64_t b = 0; b < batch_size; ++b) {
-    int64_t start = 0;
-    for (int64_t t = 0; t < length; ++t) {
-      const int64_t i = b * length + t;
-      if (segments.defined() && t > 0 && segments.data<int32_t>()[i] != segments.data<int32_t>()[i - 1]) start = t;
-      out[i] = static_cast<int32_t>(t - start);
-    }
-  }
-  Tensor positions = arena.alloc(tokens.shape(), DType::I32);
-  copy(host, positions);
+  Tensor positions = arena.alloc(batch.tokens.shape(), DType::I32);
+  segment_positions(batch.segments, positions);
   return positions;
 }
 

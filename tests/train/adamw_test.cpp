@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "backend/elementwise.h"
 #include "support/tensor_testing.h"
 #include "support/torch_reference.h"
@@ -42,6 +44,21 @@ TEST(AdamW, RequiresFinalizedStore) {
   ParameterStore store;
   store.add("w", {2, 2});
   EXPECT_THROW(AdamW(store, {}), Error);
+}
+
+TEST(AdamW, RejectsSettingsThatWouldProduceNaN) {
+  ParameterStore store;
+  store.add("w", {2, 2});
+  store.finalize();
+  EXPECT_THROW(AdamW(store, AdamWConfig{1.0, 0.999, 1e-8, 0, 0}), Error);  // bias correction 1 - 1^t = 0
+  EXPECT_THROW(AdamW(store, AdamWConfig{0.9, 1.0, 1e-8, 0, 0}), Error);
+  EXPECT_THROW(AdamW(store, AdamWConfig{0.9, 0.999, 0.0, 0, 0}), Error);
+  EXPECT_THROW(AdamW(store, AdamWConfig{0.9, 0.999, 1e-8, -0.1, 0}), Error);
+  EXPECT_THROW(AdamW(store, AdamWConfig{0.9, 0.999, 1e-8, 0, -1}), Error);
+  AdamW ok(store, {});
+  EXPECT_THROW(ok.step(-1e-3), Error);
+  EXPECT_THROW(ok.step(std::nan("")), Error);
+  EXPECT_NO_THROW(ok.step(1e-3));
 }
 
 }  // namespace
