@@ -51,6 +51,9 @@ std::vector<int32_t> read_flags(const Tensor& t, const Shape& expected, const ch
 
 struct Dims {
   int64_t batch, tq, tk, hq, hkv, d, group;
+  // Below ~1M multiply-adds a parallel region costs more than it saves, and on a busy machine its
+  // barrier can cost a scheduler time slice: run small attention on the calling thread.
+  bool worth_threads() const { return batch * hq * tq * tk * d >= (int64_t{1} << 20); }
 };
 
 Dims check_inputs(const char* kernel, const Tensor& q, const Tensor& k, const Tensor& v, const AttentionShape& s) {
@@ -141,7 +144,7 @@ void forward_impl(const Tensor& q, const Tensor& k, const Tensor& v, const Tenso
   const int64_t q_blocks = (n.tq + kQueryBlock - 1) / kQueryBlock;
   const int64_t tasks = n.batch * n.hq * q_blocks;
   const T neg_inf = -std::numeric_limits<T>::infinity();
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n.worth_threads())
   for (int64_t task = 0; task < tasks; ++task) {
     const int64_t b = task / (n.hq * q_blocks), h = (task / q_blocks) % n.hq, blk = task % q_blocks;
     const int64_t q0 = blk * kQueryBlock, q1 = std::min(n.tq, q0 + kQueryBlock), kv_head = h / n.group;
@@ -201,7 +204,7 @@ void backward_impl(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
   // dq = scale dS k. Each task owns its rows of dS and dq.
   const int64_t q_blocks = (n.tq + kQueryBlock - 1) / kQueryBlock;
   const int64_t q_tasks = n.batch * n.hq * q_blocks;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n.worth_threads())
   for (int64_t task = 0; task < q_tasks; ++task) {
     const int64_t b = task / (n.hq * q_blocks), h = (task / q_blocks) % n.hq, blk = task % q_blocks;
     const int64_t q0 = blk * kQueryBlock, q1 = std::min(n.tq, q0 + kQueryBlock), kv_head = h / n.group;
@@ -234,7 +237,7 @@ void backward_impl(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
   // dk = scale sum dS^T q, heads added in order.
   const int64_t k_blocks = (n.tk + kKeyBlock - 1) / kKeyBlock;
   const int64_t k_tasks = n.batch * n.hkv * k_blocks;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n.worth_threads())
   for (int64_t task = 0; task < k_tasks; ++task) {
     const int64_t b = task / (n.hkv * k_blocks), kv_head = (task / k_blocks) % n.hkv, blk = task % k_blocks;
     const int64_t k0 = blk * kKeyBlock, k1 = std::min(n.tk, k0 + kKeyBlock);
@@ -255,7 +258,7 @@ void backward_impl(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
   if (bias_grad.defined()) {
     T* pdb = bias_grad.data<T>();
     const int64_t rows = n.hq * n.tq;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n.worth_threads())
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t h = r / n.tq, i = r % n.tq;
       T* out = pdb + r * n.tk;

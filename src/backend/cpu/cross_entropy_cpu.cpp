@@ -115,7 +115,7 @@ CrossEntropyTotals cross_entropy_impl(const Shapes& s, const Tensor& hidden, con
     // The buffer keeps it as row_scale[r] * e_r, e_r the unnormalised exponentials with the target entry
     // shifted, and row_scale is applied to the small [rows, d] matrices instead (hidden rows before the dW
     // GEMM, dhidden rows after): that saves a full read-modify-write pass over the [rows, V] buffer.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * s.vocab >= 65536)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = r0 + r;
       T* x = base + r * s.vocab;
@@ -184,7 +184,7 @@ void score_impl(const Shapes& s, const Tensor& hidden, const Tensor& weight, con
     Tensor logits = workspace.slice(0, 0, rows);
     gemm(hidden.slice(0, r0, r0 + rows), Trans::No, weight, Trans::Yes, logits);
     T* base = logits.data<T>();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * s.vocab >= 65536)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = r0 + r;
       T* x = base + r * s.vocab;

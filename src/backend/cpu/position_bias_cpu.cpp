@@ -58,7 +58,7 @@ void position_bias_backward(const Tensor& d_bias, bool bidirectional, int64_t ma
     const T* pd = d_bias.data<T>();
     T* pg = table_grad.data<T>();
     // Each thread owns whole heads (one column of the table) and sums rows in order.
-#pragma omp parallel
+#pragma omp parallel if (heads * tq * tk >= 65536)
     {
       std::vector<T> acc(static_cast<size_t>(num_buckets));
 #pragma omp for schedule(static)

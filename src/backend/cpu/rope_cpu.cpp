@@ -54,7 +54,7 @@ void rope_rotate(const Tensor& x, const Tensor& positions, int64_t head_dim, dou
     T* po = out.data<T>();
     const int64_t sb = x.stride(0), st = x.stride(1), width = x.size(2);
     const T sign = inverse ? T(-1) : T(1);
-#pragma omp parallel
+#pragma omp parallel if (x.numel() >= 65536)
     {
       std::vector<T> cos_buf(half), sin_buf(half);
 #pragma omp for schedule(static)
