@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tasks/registry.h"
 #include "tasks/task.h"
 
 namespace hone::tasks {
@@ -45,5 +46,10 @@ std::vector<Example> take_shuffled(std::vector<Example> candidates, int64_t coun
                                    const std::string& task);
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator);
+
+// A synthetic task: `make` draws example i (or nothing, to skip a duplicate), `templates` is the TOML of
+// its [[templates]] tables, and the default splits are 2000 / 200 / 500.
+BundledTask generated_task(const std::string& name, const std::string& cluster, std::string description,
+                           const std::string& templates, std::function<std::optional<Example>(Draws&, int64_t)> make);
 
 }  // namespace hone::tasks

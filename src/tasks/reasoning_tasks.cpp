@@ -282,18 +282,6 @@ std::optional<Example> object_counting(Draws& draws, int64_t) {
   return example;
 }
 
-BundledTask synthetic_task(const std::string& name, const std::string& cluster, std::string description,
-                           const std::string& templates,
-                           std::function<std::optional<Example>(Draws&, int64_t)> make) {
-  BundledTask task;
-  task.name = name;
-  task.cluster = cluster;
-  task.description = std::move(description);
-  task.templates_toml = "name = \"" + name + "\"\ncluster = \"" + cluster + "\"\n" + templates;
-  task.default_sizes = {2000, 200, 500};
-  task.generate = [name, make](int64_t count, uint64_t seed) { return collect_distinct(count, seed, name, make); };
-  return task;
-}
 
 }  // namespace
 
@@ -318,7 +306,7 @@ const std::vector<CountableObject>& countable_objects() {
 }
 
 void add_reasoning_tasks(std::vector<BundledTask>& tasks) {
-  tasks.push_back(synthetic_task("arithmetic_word_problems", "arithmetic", "two- and three-step word problems (SVAMP-like)", R"(
+  tasks.push_back(generated_task("arithmetic_word_problems", "arithmetic", "two- and three-step word problems (SVAMP-like)", R"(
 [[templates]]
 inputs = "{question}"
 [[templates]]
@@ -326,25 +314,25 @@ inputs = "Solve this math word problem: {question}"
 [[templates]]
 inputs = "Question: {question}\nAnswer with a number."
 )", word_problem));
-  tasks.push_back(synthetic_task("navigate", "state_tracking", "do the instructions return to the start? (balanced, BIG-Bench navigate)", R"(
+  tasks.push_back(generated_task("navigate", "state_tracking", "do the instructions return to the start? (balanced, BIG-Bench navigate)", R"(
 [[templates]]
 inputs = "If you follow these instructions, do you return to the starting point? {instructions}\n\n{options}"
 [[templates]]
 inputs = "Instructions: {instructions}\n\nDo you end up where you started?\n\n{options}"
 )", [](Draws& d, int64_t i) { return navigate(d, i, false); }));
-  tasks.push_back(synthetic_task("navigate_face_forward", "state_tracking", "navigate, always facing forward (balanced)", R"(
+  tasks.push_back(generated_task("navigate_face_forward", "state_tracking", "navigate, always facing forward (balanced)", R"(
 [[templates]]
 inputs = "If you follow these instructions, do you return to the starting point? {instructions}\n\n{options}"
 [[templates]]
 inputs = "Instructions: {instructions}\n\nDo you end up where you started?\n\n{options}"
 )", [](Draws& d, int64_t i) { return navigate(d, i, true); }));
-  tasks.push_back(synthetic_task("boolean_expressions", "logic", "evaluate a Python-style boolean expression (balanced)", R"(
+  tasks.push_back(generated_task("boolean_expressions", "logic", "evaluate a Python-style boolean expression (balanced)", R"(
 [[templates]]
 inputs = "{expression} is"
 [[templates]]
 inputs = "Evaluate the boolean expression: {expression}\n\n{options}"
 )", boolean_expression));
-  tasks.push_back(synthetic_task("object_counting", "arithmetic", "count the objects of one kind in a list", R"(
+  tasks.push_back(generated_task("object_counting", "arithmetic", "count the objects of one kind in a list", R"(
 [[templates]]
 inputs = "{question}"
 [[templates]]

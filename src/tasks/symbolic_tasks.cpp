@@ -160,40 +160,29 @@ std::optional<Example> modular(Draws& draws, int64_t) {
   return example;
 }
 
-BundledTask symbolic_task(const std::string& name, const std::string& cluster, std::string description,
-                          const std::string& templates, std::function<std::optional<Example>(Draws&, int64_t)> make) {
-  BundledTask task;
-  task.name = name;
-  task.cluster = cluster;
-  task.description = std::move(description);
-  task.templates_toml = "name = \"" + name + "\"\ncluster = \"" + cluster + "\"\n" + templates;
-  task.default_sizes = {2000, 200, 500};
-  task.generate = [name, make](int64_t count, uint64_t seed) { return collect_distinct(count, seed, name, make); };
-  return task;
-}
 
 }  // namespace
 
 void add_symbolic_tasks(std::vector<BundledTask>& tasks) {
-  tasks.push_back(symbolic_task("word_sorting", "algorithmic", "sort 3-12 words alphabetically", R"(
+  tasks.push_back(generated_task("word_sorting", "algorithmic", "sort 3-12 words alphabetically", R"(
 [[templates]]
 inputs = "Sort the following words alphabetically: List: {words}"
 [[templates]]
 inputs = "Put these words in alphabetical order, separated by spaces: {words}"
 )", word_sorting));
-  tasks.push_back(symbolic_task("date_arithmetic", "temporal", "the date some days or weeks before or after today", R"(
+  tasks.push_back(generated_task("date_arithmetic", "temporal", "the date some days or weeks before or after today", R"(
 [[templates]]
 inputs = "Today is {today}. What is the date {offset} in MM/DD/YYYY?"
 [[templates]]
 inputs = "If today is {today} (MM/DD/YYYY), what date is it {offset}? Answer in MM/DD/YYYY."
 )", date_arithmetic));
-  tasks.push_back(symbolic_task("dyck_languages", "state_tracking", "close the open brackets of a Dyck-language prefix", R"(
+  tasks.push_back(generated_task("dyck_languages", "state_tracking", "close the open brackets of a Dyck-language prefix", R"(
 [[templates]]
 inputs = "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: {sequence}"
 [[templates]]
 inputs = "Close every open bracket, innermost first: {sequence}"
 )", dyck));
-  tasks.push_back(symbolic_task("modular_arithmetic", "arithmetic", "(a op b) mod m with a result in [0, m)", R"(
+  tasks.push_back(generated_task("modular_arithmetic", "arithmetic", "(a op b) mod m with a result in [0, m)", R"(
 [[templates]]
 inputs = "What is {expression}?"
 [[templates]]
