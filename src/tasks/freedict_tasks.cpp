@@ -73,38 +73,26 @@ std::vector<Example> german_to_english(int64_t count, uint64_t seed) {
   return take_shuffled(std::move(candidates), count, seed, "translate_de_en");
 }
 
-BundledTask translation_task(const std::string& name, std::string description, const std::string& templates,
-                             std::function<std::vector<Example>(int64_t, uint64_t)> generate) {
-  BundledTask task;
-  task.name = name;
-  task.cluster = "translation";
-  task.description = std::move(description);
-  task.templates_toml = "name = \"" + name + "\"\ncluster = \"translation\"\n" + templates;
-  task.default_sizes = {2000, 200, 500};
-  task.data = "freedict";
-  task.generate = std::move(generate);
-  return task;
-}
 
 }  // namespace
 
 void add_freedict_tasks(std::vector<BundledTask>& tasks) {
-  tasks.push_back(translation_task("translate_en_de", "English word -> German (FreeDict, single-sense words)", R"(
+  tasks.push_back(bundled_task("translate_en_de", "translation", "English word -> German (FreeDict, single-sense words)", R"(
 [[templates]]
 inputs = "Translate \"{word}\" into German."
 [[templates]]
 inputs = "English: {word}\nGerman:"
 [[templates]]
 inputs = "What is the German word for \"{word}\"?"
-)", english_to_german));
-  tasks.push_back(translation_task("translate_de_en", "German word -> English (FreeDict, unambiguous words)", R"(
+)", "freedict", english_to_german));
+  tasks.push_back(bundled_task("translate_de_en", "translation", "German word -> English (FreeDict, unambiguous words)", R"(
 [[templates]]
 inputs = "Translate \"{word}\" into English."
 [[templates]]
 inputs = "German: {word}\nEnglish:"
 [[templates]]
 inputs = "What does the German word \"{word}\" mean in English?"
-)", german_to_english));
+)", "freedict", german_to_english));
 }
 
 }  // namespace hone::tasks

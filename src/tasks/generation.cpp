@@ -58,16 +58,24 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
-BundledTask generated_task(const std::string& name, const std::string& cluster, std::string description,
-                           const std::string& templates, std::function<std::optional<Example>(Draws&, int64_t)> make) {
+BundledTask bundled_task(const std::string& name, const std::string& cluster, std::string description,
+                         const std::string& templates, std::string data,
+                         std::function<std::vector<Example>(int64_t count, uint64_t seed)> generate) {
   BundledTask task;
   task.name = name;
   task.cluster = cluster;
   task.description = std::move(description);
   task.templates_toml = "name = \"" + name + "\"\ncluster = \"" + cluster + "\"\n" + templates;
   task.default_sizes = {2000, 200, 500};
-  task.generate = [name, make](int64_t count, uint64_t seed) { return collect_distinct(count, seed, name, make); };
+  task.data = std::move(data);
+  task.generate = std::move(generate);
   return task;
+}
+
+BundledTask generated_task(const std::string& name, const std::string& cluster, std::string description,
+                           const std::string& templates, std::function<std::optional<Example>(Draws&, int64_t)> make) {
+  return bundled_task(name, cluster, std::move(description), templates, "",
+                      [name, make](int64_t count, uint64_t seed) { return collect_distinct(count, seed, name, make); });
 }
 
 }  // namespace hone::tasks

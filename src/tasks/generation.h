@@ -47,6 +47,12 @@ std::vector<Example> take_shuffled(std::vector<Example> candidates, int64_t coun
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator);
 
+// A bundled task of `cluster` whose TOML is its name, cluster and `templates` (the [[templates]] tables);
+// `data` names the Debian data it reads ("" for none); default splits 2000 / 200 / 500.
+BundledTask bundled_task(const std::string& name, const std::string& cluster, std::string description,
+                         const std::string& templates, std::string data,
+                         std::function<std::vector<Example>(int64_t count, uint64_t seed)> generate);
+
 // A synthetic task: `make` draws example i (or nothing, to skip a duplicate), `templates` is the TOML of
 // its [[templates]] tables, and the default splits are 2000 / 200 / 500.
 BundledTask generated_task(const std::string& name, const std::string& cluster, std::string description,

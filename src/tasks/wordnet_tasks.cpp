@@ -261,62 +261,50 @@ std::vector<Example> part_of_speech(int64_t count, uint64_t seed) {
   });
 }
 
-BundledTask wordnet_task(std::string name, std::string description, std::string templates,
-                         std::function<std::vector<Example>(int64_t, uint64_t)> generate) {
-  BundledTask task;
-  task.name = name;
-  task.cluster = "lexical";
-  task.description = std::move(description);
-  task.templates_toml = "name = \"" + name + "\"\ncluster = \"lexical\"\n" + templates;
-  task.default_sizes = {2000, 200, 500};
-  task.data = "wordnet";
-  task.generate = std::move(generate);
-  return task;
-}
 
 }  // namespace
 
 void add_wordnet_tasks(std::vector<BundledTask>& tasks) {
-  tasks.push_back(wordnet_task("wordnet_definition_to_word", "the word (WordNet lemma) for a definition", R"(
+  tasks.push_back(bundled_task("wordnet_definition_to_word", "lexical", "the word (WordNet lemma) for a definition", R"(
 [[templates]]
 inputs = "Which {pos} means \"{definition}\"?"
 [[templates]]
 inputs = "Definition: {definition}\n\nWhat {pos} is being defined?"
 [[templates]]
 inputs = "Give one word for the following definition ({pos}): {definition}"
-)", definition_to_word));
-  tasks.push_back(wordnet_task("wordnet_word_to_definition", "the definition of a word with a single sense", R"(
+)", "wordnet", definition_to_word));
+  tasks.push_back(bundled_task("wordnet_word_to_definition", "lexical", "the definition of a word with a single sense", R"(
 [[templates]]
 inputs = "What does the {pos} \"{word}\" mean?"
 [[templates]]
 inputs = "Define the word \"{word}\"."
 [[templates]]
 inputs = "Word: {word}\n\nWrite its dictionary definition."
-)", word_to_definition));
-  tasks.push_back(wordnet_task("wordnet_synonym", "pick the synonym of a word among four options", R"(
+)", "wordnet", word_to_definition));
+  tasks.push_back(bundled_task("wordnet_synonym", "lexical", "pick the synonym of a word among four options", R"(
 [[templates]]
 inputs = "Which word means the same as \"{word}\"?\n\n{options}"
 [[templates]]
 inputs = "Pick the synonym of the {pos} \"{word}\".\n\n{options}"
-)", synonym));
-  tasks.push_back(wordnet_task("wordnet_antonym", "pick the antonym of a word among four options", R"(
+)", "wordnet", synonym));
+  tasks.push_back(bundled_task("wordnet_antonym", "lexical", "pick the antonym of a word among four options", R"(
 [[templates]]
 inputs = "What is the opposite of \"{word}\"?\n\n{options}"
 [[templates]]
 inputs = "Choose the antonym of the {pos} \"{word}\".\n\n{options}"
-)", antonym));
-  tasks.push_back(wordnet_task("wordnet_hypernym", "is an X a kind of Y? (balanced yes/no)", R"(
+)", "wordnet", antonym));
+  tasks.push_back(bundled_task("wordnet_hypernym", "lexical", "is an X a kind of Y? (balanced yes/no)", R"(
 [[templates]]
 inputs = "Is {article} {word} a kind of {category}?\n\n{options}"
 [[templates]]
 inputs = "Question: Does \"{word}\" name a type of {category}?\n\n{options}"
-)", hypernym));
-  tasks.push_back(wordnet_task("wordnet_part_of_speech", "the part of speech of a word with one (balanced)", R"(
+)", "wordnet", hypernym));
+  tasks.push_back(bundled_task("wordnet_part_of_speech", "lexical", "the part of speech of a word with one (balanced)", R"(
 [[templates]]
 inputs = "What part of speech is \"{word}\"?\n\n{options}"
 [[templates]]
 inputs = "Word: {word}\n\nIs this word a noun, a verb, an adjective or an adverb?\n\n{options}"
-)", part_of_speech));
+)", "wordnet", part_of_speech));
 }
 
 }  // namespace hone::tasks
