@@ -81,6 +81,7 @@ class EncoderDecoderModel {
   Tensor logits(Arena& arena, const EncoderDecoderBatch& batch) const;
 
   ParameterStore& params() { return params_; }
+  const ParameterStore& params() const { return params_; }
   const EncoderDecoderConfig& config() const { return config_; }
 
  private:

@@ -411,4 +411,10 @@ void export_hf_directory(const fs::path& checkpoint_dir, const fs::path& out_dir
   });
 }
 
+LanguageModel load_language_model(const std::filesystem::path& dir) {
+  LanguageModel model(load_checkpoint_config(dir));
+  load_weights(dir, model.params());
+  return model;
+}
+
 }  // namespace hone

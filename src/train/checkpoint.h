@@ -29,6 +29,7 @@
 
 #include "core/tensor.h"
 #include "model/config.h"
+#include "model/language_model.h"
 #include "nn/parameter.h"
 
 namespace hone {
@@ -105,6 +106,8 @@ ModelConfig load_checkpoint_config(const std::filesystem::path& dir);
 // message saying how to convert them.
 void load_weights(const std::filesystem::path& dir, ParameterStore& params,
                   const std::optional<WeightMapping>& mapping = std::nullopt);
+// The model of a checkpoint or Hugging Face directory: load_checkpoint_config, then load_weights.
+LanguageModel load_language_model(const std::filesystem::path& dir);
 // Restores optimizer.safetensors into an optimizer built over the same parameters (same validation).
 void load_optimizer_state(const std::filesystem::path& dir, AdamW& optimizer);
 void load_optimizer_state(const std::filesystem::path& dir, Adafactor& optimizer);
