@@ -15,6 +15,8 @@
 #include "core/error.h"
 #include "core/safetensors.h"
 #include "model/hf_config.h"
+#include "model/hf_weights.h"
+#include "model/parameter_shapes.h"
 #include "tokenize/tokenizer.h"
 #include "train/adafactor.h"
 #include "train/adamw.h"
@@ -128,14 +130,14 @@ struct ExpectedTensor {
 
 // Copies every tensor of file (after mapping) into its destination, converting the dtype; validates all
 // names and shapes first and reports every problem in one message.
-void restore_tensors(const SafetensorsFile& file, const NamedTensors& destinations, const WeightMapping& mapping,
-                     const std::string& what) {
+void restore_tensors(const NamedTensors& sources, const std::string& origin, const NamedTensors& destinations,
+                     const WeightMapping& mapping, const std::string& what) {
   std::map<std::string, ExpectedTensor> expected;
   for (const auto& [name, tensor] : destinations) expected[name] = ExpectedTensor{tensor};
   std::vector<std::string> unexpected, wrong_shape, wrong_dtype, duplicated;
   std::vector<std::pair<Tensor, Tensor>> copies;  // (source, destination)
-  for (const std::string& hf_name : file.names()) {
-    std::optional<std::pair<std::string, Tensor>> mapped = mapping.from_hf(hf_name, file.get(hf_name));
+  for (const auto& [hf_name, hf_tensor] : sources) {
+    std::optional<std::pair<std::string, Tensor>> mapped = mapping.from_hf(hf_name, hf_tensor);
     if (!mapped) continue;
     auto& [name, source] = *mapped;
     auto it = expected.find(name);
@@ -175,9 +177,16 @@ void restore_tensors(const SafetensorsFile& file, const NamedTensors& destinatio
   list("not a BF16/F16/F32/F64 tensor:", wrong_dtype);
   list("given twice (after name mapping):", duplicated);
   if (!problems.empty())
-    fail(what, " '", file.path(), "' does not fit the model (", problems,
+    fail(what, " '", origin, "' does not fit the model (", problems,
          "). Check that config.json matches the weights, or start from a checkpoint of this model");
   for (const auto& [source, destination] : copies) copy(source, destination);
+}
+
+void restore_tensors(const SafetensorsFile& file, const NamedTensors& destinations, const WeightMapping& mapping,
+                     const std::string& what) {
+  NamedTensors sources;
+  for (const std::string& name : file.names()) sources.emplace_back(name, file.get(name));
+  restore_tensors(sources, file.path(), destinations, mapping, what);
 }
 
 SafetensorsFile open_weights(const fs::path& dir) {
@@ -271,6 +280,17 @@ WeightMapping weight_mapping_for(const ModelConfig& config) {
       if (name == "decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight") return std::nullopt;
       return std::make_pair(name, value);
     };
+  } else if (config.style == ModelStyle::GPT2) {
+    // Names only: the Conv1D / fused c_attn layout is converted for the whole state (model/hf_weights.h).
+    m.from_hf = [tied](const std::string& name, const Tensor& value) -> std::optional<std::pair<std::string, Tensor>> {
+      if (tied && name == "lm_head.weight") return std::nullopt;
+      // Causal-mask buffers of older transformers versions; hone builds its masks itself.
+      if (name.ends_with(".attn.bias") && value.dim() == 4) return std::nullopt;
+      if (name.ends_with(".attn.masked_bias")) return std::nullopt;
+      // Files saved from GPT2Model (the hub's gpt2 among them) lack the "transformer." prefix.
+      if (name != "lm_head.weight" && !name.starts_with("transformer.")) return std::make_pair("transformer." + name, value);
+      return std::make_pair(name, value);
+    };
   } else if (config.style == ModelStyle::Llama) {
     m.from_hf = [tied](const std::string& name, const Tensor& value) -> std::optional<std::pair<std::string, Tensor>> {
       if (tied && name == "lm_head.weight") return std::nullopt;
@@ -338,7 +358,11 @@ void save_checkpoint(const fs::path& dir, const ParameterStore& params, const Mo
   HONE_CHECK(params.finalized(), "save_checkpoint: the parameter store is not finalized");
   const WeightMapping mapping = contents.mapping ? *contents.mapping : weight_mapping_for(config);
   NamedTensors weights;
-  for (const Parameter& p : params.all()) weights.push_back(mapping.to_hf(p.name, p.value));
+  if (config.style == ModelStyle::GPT2 && !contents.mapping) {
+    for (NamedTensor& t : to_hf_state(config, named_values(params))) weights.emplace_back(t.name, t.tensor);
+  } else {
+    for (const Parameter& p : params.all()) weights.push_back(mapping.to_hf(p.name, p.value));
+  }
   if (!contents.tokenizer_dir.empty())
     HONE_CHECK(fs::exists(contents.tokenizer_dir / kTokenizerModelFile), "tokenizer directory '",
                contents.tokenizer_dir.string(), "' has no ", kTokenizerModelFile);
@@ -371,8 +395,30 @@ void load_weights(const fs::path& dir, ParameterStore& params, const std::option
   HONE_CHECK(params.finalized(), "load_weights: the parameter store is not finalized");
   recover_checkpoint(dir);
   SafetensorsFile file = open_weights(dir);
-  WeightMapping m = mapping ? *mapping : weight_mapping_for(load_checkpoint_config(dir));
+  const ModelConfig config = load_checkpoint_config(dir);
+  WeightMapping m = mapping ? *mapping : weight_mapping_for(config);
   NamedTensors destinations;
+  if (config.style == ModelStyle::GPT2 && !mapping) {
+    // Validate and convert dtypes into tensors of the Hugging Face layout, then split c_attn and
+    // transpose the Conv1D weights into the model's own layout.
+    std::vector<NamedTensor> hf;
+    const DType dtype = params.all().empty() ? DType::F32 : params.all().front().value.dtype();
+    for (const ParameterShape& p : parameter_shapes(config)) {
+      Tensor t = Tensor::empty(Shape(p.shape.begin(), p.shape.end()), dtype);
+      hf.push_back({p.name, t});
+      destinations.emplace_back(p.name, t);
+    }
+    restore_tensors(file, destinations, m, "checkpoint weights");
+    std::map<std::string, Tensor> internal;
+    for (NamedTensor& t : from_hf_state(config, hf)) internal[t.name] = t.tensor;
+    for (const Parameter& p : params.all()) {
+      auto it = internal.find(p.name);
+      HONE_CHECK(it != internal.end() && it->second.shape() == p.value.shape(), "checkpoint '", dir.string(),
+                 "': the GPT-2 weights do not fit the model's parameter ", p.name);
+      copy(it->second, p.value);
+    }
+    return;
+  }
   for (const Parameter& p : params.all()) destinations.emplace_back(p.name, p.value);
   restore_tensors(file, destinations, m, "checkpoint weights");
 }

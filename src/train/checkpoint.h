@@ -58,7 +58,9 @@ struct WeightMapping {
 WeightMapping identity_mapping();
 // The mapping of a config's style: T5 and Llama use the Hugging Face names directly and skip the aliases
 // transformers itself ignores (T5's encoder/decoder.embed_tokens.weight, a tied lm_head.weight, Llama's
-// rotary_emb.inv_freq buffers). GPT-2 is identity until model/hf_weights provides its Conv1D mapping.
+// rotary_emb.inv_freq buffers). For GPT-2 it only normalises names (adds the "transformer." prefix that
+// files saved from GPT2Model lack, skips mask buffers and a tied head): save_checkpoint and load_weights
+// convert the Conv1D / fused c_attn layout for the whole state (model/hf_weights.h) when no mapping is given.
 WeightMapping weight_mapping_for(const ModelConfig& config);
 
 struct OptimizerState {

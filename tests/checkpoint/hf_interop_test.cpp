@@ -39,6 +39,10 @@ nlohmann::json reference_config(const ModelConfig& c, const fs::path& dir, const
     j["relative_attention_max_distance"] = c.relative_attention_max_distance;
     j["gated"] = c.gated;
     j["activation"] = c.activation == Activation::GeluTanh ? "gelu_new" : "relu";
+  } else if (c.style == ModelStyle::GPT2) {
+    j["kind"] = "gpt2";
+    j["n_layers"] = c.n_decoder_layers;
+    j["max_positions"] = c.max_positions;
   } else {
     j["kind"] = "llama";
     j["n_layers"] = c.n_decoder_layers;
@@ -93,6 +97,51 @@ TEST(HuggingFaceInterop, LlamaDirectoryFromPyTorchGivesTheReferenceLogits) {
       EXPECT_LE(error, 1e-5) << "tied " << tied << " " << dtype;
       std::printf("[          ] Llama tied=%d %s logits relative error %.3g\n", tied ? 1 : 0, dtype, error);
     }
+  }
+}
+
+// The layout of the hub's gpt2 file: Conv1D weights, fused c_attn, no "transformer." prefix, mask buffers.
+TEST(HuggingFaceInterop, Gpt2DirectoryFromPyTorchGivesTheReferenceLogits) {
+  ModelConfig wanted = style_defaults(ModelStyle::GPT2);
+  wanted.vocab_size = 50;
+  wanted.d_model = 16;
+  wanted.d_ff = 64;
+  wanted.n_heads = 4;
+  wanted.d_kv = 4;
+  wanted.n_kv_heads = 4;
+  wanted.n_decoder_layers = 2;
+  wanted.max_positions = 32;
+  ScratchDir scratch("hf_gpt2");
+  const fs::path dir = scratch / "hf";
+  Tensor tokens = random_ints({2, 9}, 17, wanted.vocab_size);
+  TensorMap out = torch_reference("checkpoint_ref", "write_hf_directory", {{"tokens", tokens}},
+                                  reference_config(wanted, dir, "F32"));
+  const ModelConfig config = load_checkpoint_config(dir);
+  ASSERT_EQ(config.style, ModelStyle::GPT2);
+  LanguageModel model = load_language_model(dir);
+  Arena arena;
+  Tensor logits = model.decoder_only().logits(arena, tokens);
+  const double error = max_relative_error(logits, out.at("logits"));
+  EXPECT_LE(error, 1e-5);
+  std::printf("[          ] GPT-2 logits relative error %.3g\n", error);
+
+  // Saved by hone in the Hugging Face layout (c_attn fused), loaded back bit for bit.
+  save_checkpoint(scratch / "ckpt", model.params(), config);
+  SafetensorsFile saved = SafetensorsFile::open((scratch / "ckpt" / "model.safetensors").string());
+  EXPECT_EQ(saved.get("transformer.h.0.attn.c_attn.weight").shape(), (Shape{16, 48}));
+  EXPECT_EQ(saved.get("transformer.h.1.mlp.c_fc.weight").shape(), (Shape{16, 64}));
+  LanguageModel restored = load_language_model(scratch / "ckpt");
+  EXPECT_TRUE(same_bytes(restored.params().values(), model.params().values()));
+
+  // A mis-shaped fused tensor is named.
+  ModelConfig wider = config;
+  wider.d_ff = 32;
+  LanguageModel other(wider);
+  try {
+    load_weights(dir, other.params());
+    FAIL() << "a d_ff mismatch must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("transformer.h.0.mlp.c_fc.weight"), std::string::npos) << e.what();
   }
 }
 

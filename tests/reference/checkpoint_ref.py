@@ -70,7 +70,32 @@ def _llama_shapes(c):
     return shapes
 
 
+def _gpt2_shapes(c):
+    """GPT2LMHeadModel's state dict: Conv1D weights [in, out], q/k/v fused in c_attn."""
+    d, f, n = c["d_model"], c["d_ff"], c["max_positions"]
+    shapes = {"transformer.wte.weight": [c["vocab_size"], d], "transformer.wpe.weight": [n, d]}
+    for i in range(c["n_layers"]):
+        p = f"transformer.h.{i}."
+        shapes.update({p + "ln_1.weight": [d], p + "ln_1.bias": [d],
+                       p + "attn.c_attn.weight": [d, 3 * d], p + "attn.c_attn.bias": [3 * d],
+                       p + "attn.c_proj.weight": [d, d], p + "attn.c_proj.bias": [d],
+                       p + "ln_2.weight": [d], p + "ln_2.bias": [d],
+                       p + "mlp.c_fc.weight": [d, f], p + "mlp.c_fc.bias": [f],
+                       p + "mlp.c_proj.weight": [f, d], p + "mlp.c_proj.bias": [d]})
+    shapes["transformer.ln_f.weight"] = [d]
+    shapes["transformer.ln_f.bias"] = [d]
+    return shapes
+
+
 def _hf_config(c):
+    if c["kind"] == "gpt2":
+        return {
+            "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "vocab_size": c["vocab_size"],
+            "n_embd": c["d_model"], "n_layer": c["n_layers"], "n_head": c["n_heads"], "n_inner": c["d_ff"],
+            "n_positions": c["max_positions"], "layer_norm_epsilon": c["norm_eps"],
+            "activation_function": "gelu_new", "tie_word_embeddings": True, "bos_token_id": 0,
+            "eos_token_id": 0, "torch_dtype": "float32", "transformers_version": "4.40.0",
+        }
     if c["kind"] == "t5":
         return {
             "architectures": ["T5ForConditionalGeneration"], "model_type": "t5", "vocab_size": c["vocab_size"],
@@ -99,7 +124,7 @@ def write_hf_directory(t, cfg):
     Inputs: t5: encoder_input_tokens, decoder_input_tokens; llama: tokens. Returns logits computed from
     the weights exactly as stored (BF16 weights widened to float32)."""
     torch.manual_seed(cfg["seed"])
-    shapes = _t5_shapes(cfg) if cfg["kind"] == "t5" else _llama_shapes(cfg)
+    shapes = {"t5": _t5_shapes, "llama": _llama_shapes, "gpt2": _gpt2_shapes}[cfg["kind"]](cfg)
     params = {}
     for name, shape in shapes.items():
         if len(shape) == 1:
@@ -112,11 +137,21 @@ def write_hf_directory(t, cfg):
         # Older transformers versions also saved the embedding aliases of shared.weight.
         stored["encoder.embed_tokens.weight"] = stored["shared.weight"]
         stored["decoder.embed_tokens.weight"] = stored["shared.weight"]
+    if cfg["kind"] == "gpt2":
+        # As the hub's gpt2 file: saved from GPT2Model (no "transformer." prefix), with the causal-mask
+        # buffers older transformers versions wrote.
+        n = cfg["max_positions"]
+        stored = {k.removeprefix("transformer."): v for k, v in stored.items()}
+        for i in range(cfg["n_layers"]):
+            stored[f"h.{i}.attn.bias"] = torch.tril(torch.ones(n, n)).view(1, 1, n, n)
+            stored[f"h.{i}.attn.masked_bias"] = torch.tensor(-1e4)
     os.makedirs(cfg["dir"], exist_ok=True)
     st_io.save(os.path.join(cfg["dir"], "model.safetensors"), stored, {"format": "pt"})
     with open(os.path.join(cfg["dir"], "config.json"), "w") as f:
         json.dump(_hf_config(cfg), f, indent=2)
     used = {k: v.float() for k, v in stored.items()}
+    if cfg["kind"] == "gpt2":
+        used = {"transformer." + k: v.float() for k, v in stored.items() if not k.endswith((".attn.bias", ".masked_bias"))}
     with torch.no_grad():
         if cfg["kind"] == "t5":
             batch = {"encoder_input_tokens": t["encoder_input_tokens"], "decoder_input_tokens": t["decoder_input_tokens"]}
@@ -127,4 +162,7 @@ def write_hf_directory(t, cfg):
             logits = None
     if cfg["kind"] == "llama":
         logits = models.llama_loss(inputs, cfg)["logits"]
+    if cfg["kind"] == "gpt2":
+        tokens = t["tokens"]
+        logits = models.gpt2_loss(dict(used, tokens=tokens, targets=torch.zeros_like(tokens)), cfg)["logits"]
     return {"logits": logits}
