@@ -65,22 +65,7 @@ void check_vocabulary(const DenoisingSourceOptions& options, const DocumentChunk
              "; span corruption needs the tokenizer's <extra_id_k> sentinels");
 }
 
-void count_row(const std::vector<int32_t>& segment_ids, const std::vector<int32_t>& loss_weights, TrainingBatch& batch) {
-  for (int32_t segment : segment_ids) batch.tokens += segment != 0;
-  for (int32_t weight : loss_weights) batch.loss_tokens += weight;
-}
 
-void copy_row(const std::vector<int32_t>& values, Tensor& tensor, int64_t row) {
-  const int64_t width = tensor.size(1);
-  HONE_CHECK(static_cast<int64_t>(values.size()) == width, "denoising batches: internal error, a row of ",
-             values.size(), " values for width ", width);
-  if (tensor.dtype() == DType::F32) {
-    float* out = tensor.data<float>() + row * width;
-    for (int64_t i = 0; i < width; ++i) out[i] = static_cast<float>(values[i]);
-  } else {
-    std::copy(values.begin(), values.end(), tensor.data<int32_t>() + row * width);
-  }
-}
 
 const char* family_name(bool encoder_decoder) { return encoder_decoder ? "encoder_decoder" : "decoder_only"; }
 
@@ -94,6 +79,8 @@ objectives::ObjectiveOptions denoising_objective_defaults() {
 
 DenoisingBatchSource::DenoisingBatchSource(DenoisingSourceOptions options)
     : options_(std::move(options)),
+      layout_{options_.encoder_decoder, options_.objective.inputs_length, options_.objective.targets_length,
+              options_.sequence_length},
       documents_(DocumentChunks::open_directory(options_.dataset_dir, options_.seed, options_.shuffle)) {
   const objectives::Mixture& mixture = options_.mixture;
   objectives::check_mixture(mixture, options_.objective);
@@ -133,98 +120,20 @@ DenoisedExample DenoisingBatchSource::draw_example(size_t& component) {
   }
 }
 
-bool DenoisingBatchSource::fits(const DenoisedExample& example, int64_t used_inputs, int64_t used_targets) const {
-  const auto inputs = static_cast<int64_t>(example.inputs.size());
-  const auto targets = static_cast<int64_t>(example.targets.size());
-  if (options_.encoder_decoder)
-    return used_inputs + inputs <= options_.objective.inputs_length &&
-           used_targets + targets <= options_.objective.targets_length;
-  return used_inputs + used_targets + inputs + targets <= options_.sequence_length;
-}
 
 TrainingBatch DenoisingBatchSource::next(int64_t batch_size) {
   HONE_CHECK(batch_size >= 1, "batch size ", batch_size, " must be positive");
-  std::vector<std::vector<DenoisedExample>> rows(static_cast<size_t>(batch_size));
-  for (auto& row : rows) {
-    int64_t used_inputs = 0, used_targets = 0;
-    for (;;) {
-      if (!pending_) {
+  const auto rows = fill_example_rows(
+      layout_, batch_size, pending_,
+      [&] {
         pending_start_ = state_;
-        pending_ = draw_example(pending_component_);
-      }
-      // Every example fits an empty row (checked at construction); one that does not fit this row opens
-      // the next, as seqio's packing does.
-      if (!row.empty() && !fits(*pending_, used_inputs, used_targets)) break;
-      used_inputs += static_cast<int64_t>(pending_->inputs.size());
-      used_targets += static_cast<int64_t>(pending_->targets.size());
-      ++examples_per_denoiser_[pending_component_];
-      row.push_back(std::move(*pending_));
-      pending_.reset();
-    }
-  }
-  return options_.encoder_decoder ? encoder_decoder_batch(rows) : decoder_only_batch(rows);
+        return draw_example(pending_component_);
+      },
+      [&] { ++examples_per_denoiser_[pending_component_]; });
+  return example_rows_to_batch(layout_, rows);
 }
 
-TrainingBatch DenoisingBatchSource::encoder_decoder_batch(const std::vector<std::vector<DenoisedExample>>& rows) const {
-  const auto batch_size = static_cast<int64_t>(rows.size());
-  const int64_t S = options_.objective.inputs_length, T = options_.objective.targets_length;
-  EncoderDecoderBatch b;
-  b.encoder_input_tokens = Tensor::empty({batch_size, S}, DType::I32);
-  b.encoder_segment_ids = Tensor::empty({batch_size, S}, DType::I32);
-  b.encoder_positions = Tensor::empty({batch_size, S}, DType::I32);
-  b.decoder_input_tokens = Tensor::empty({batch_size, T}, DType::I32);
-  b.decoder_target_tokens = Tensor::empty({batch_size, T}, DType::I32);
-  b.decoder_loss_weights = Tensor::empty({batch_size, T}, DType::F32);
-  b.decoder_segment_ids = Tensor::empty({batch_size, T}, DType::I32);
-  b.decoder_positions = Tensor::empty({batch_size, T}, DType::I32);
-  TrainingBatch batch;
-  for (int64_t r = 0; r < batch_size; ++r) {
-    const auto packed = objectives::pack_encoder_decoder(rows[r], S, T);
-    HONE_CHECK(packed.size() == 1, "denoising batches: internal error, one row's examples packed into ", packed.size(), " rows");
-    const objectives::EncoderDecoderRow& row = packed.front();
-    copy_row(row.encoder_input_tokens, b.encoder_input_tokens, r);
-    copy_row(row.encoder_segment_ids, b.encoder_segment_ids, r);
-    copy_row(row.encoder_positions, b.encoder_positions, r);
-    copy_row(row.decoder_input_tokens, b.decoder_input_tokens, r);
-    copy_row(row.decoder_target_tokens, b.decoder_target_tokens, r);
-    copy_row(row.decoder_loss_weights, b.decoder_loss_weights, r);
-    copy_row(row.decoder_segment_ids, b.decoder_segment_ids, r);
-    copy_row(row.decoder_positions, b.decoder_positions, r);
-    count_row(row.encoder_segment_ids, {}, batch);
-    count_row(row.decoder_segment_ids, row.decoder_loss_weights, batch);
-  }
-  batch.encoder_decoder = std::move(b);
-  return batch;
-}
 
-TrainingBatch DenoisingBatchSource::decoder_only_batch(const std::vector<std::vector<DenoisedExample>>& rows) const {
-  const auto batch_size = static_cast<int64_t>(rows.size());
-  const int64_t T = options_.sequence_length;
-  DecoderOnlyBatch b;
-  b.tokens = Tensor::empty({batch_size, T}, DType::I32);
-  b.targets = Tensor::empty({batch_size, T}, DType::I32);
-  b.prefix = Tensor::empty({batch_size, T}, DType::I32);
-  b.segments = Tensor::empty({batch_size, T}, DType::I32);
-  b.loss_weights = Tensor::empty({batch_size, T}, DType::F32);
-  TrainingBatch batch;
-  for (int64_t r = 0; r < batch_size; ++r) {
-    const auto packed = objectives::pack_prefix_lm(rows[r], T);
-    HONE_CHECK(packed.size() == 1, "denoising batches: internal error, one row's examples packed into ", packed.size(), " rows");
-    const objectives::PrefixLmRow& row = packed.front();
-    // The model predicts decoder_target_tokens from decoder_input_tokens; -100 marks inputs and padding.
-    std::vector<int32_t> targets = row.decoder_target_tokens;
-    for (size_t i = 0; i < targets.size(); ++i)
-      if (row.decoder_loss_weights[i] == 0) targets[i] = -100;
-    copy_row(row.decoder_input_tokens, b.tokens, r);
-    copy_row(targets, b.targets, r);
-    copy_row(row.decoder_causal_attention, b.prefix, r);
-    copy_row(row.decoder_segment_ids, b.segments, r);
-    copy_row(row.decoder_loss_weights, b.loss_weights, r);
-    count_row(row.decoder_segment_ids, row.decoder_loss_weights, batch);
-  }
-  batch.decoder_only = std::move(b);
-  return batch;
-}
 
 nlohmann::json DenoisingBatchSource::identity() const {
   const objectives::ObjectiveOptions& objective = options_.objective;

@@ -21,6 +21,7 @@
 #include "objectives/mixture.h"
 #include "objectives/packing.h"
 #include "train/batch_source.h"
+#include "train/example_batches.h"
 
 namespace hone {
 
@@ -62,13 +63,10 @@ class DenoisingBatchSource : public BatchSource {
   };
   // The next example (drawing past skipped chunks); also returns its mixture component.
   objectives::DenoisedExample draw_example(size_t& component);
-  // Whether an example still fits a row that already holds used_inputs / used_targets tokens.
-  bool fits(const objectives::DenoisedExample& example, int64_t used_inputs, int64_t used_targets) const;
-  TrainingBatch encoder_decoder_batch(const std::vector<std::vector<objectives::DenoisedExample>>& rows) const;
-  TrainingBatch decoder_only_batch(const std::vector<std::vector<objectives::DenoisedExample>>& rows) const;
   nlohmann::json identity() const;
 
   DenoisingSourceOptions options_;
+  ExampleRowLayout layout_;
   DocumentChunks documents_;
   StreamState state_;                                  // after the last drawn example
   std::optional<objectives::DenoisedExample> pending_;  // drawn but not yet in a batch
