@@ -79,7 +79,11 @@ TrainingBatch prefix_lm_batch(const ExampleRowLayout& layout, const std::vector<
       if (row.decoder_loss_weights[i] == 0) targets[i] = -100;
     copy_row(row.decoder_input_tokens, b.tokens, r);
     copy_row(targets, b.targets, r);
-    copy_row(row.decoder_causal_attention, b.prefix, r);
+    if (layout.prefix_attention) {
+      copy_row(row.decoder_causal_attention, b.prefix, r);
+    } else {
+      copy_row(std::vector<int32_t>(row.decoder_causal_attention.size(), 0), b.prefix, r);
+    }
     copy_row(row.decoder_segment_ids, b.segments, r);
     copy_row(row.decoder_loss_weights, b.loss_weights, r);
     count_row(row.decoder_segment_ids, row.decoder_loss_weights, batch);

@@ -19,6 +19,8 @@ struct ExampleRowLayout {
   int64_t inputs_length = 0;    // encoder-decoder: encoder row length
   int64_t targets_length = 0;   // encoder-decoder: decoder row length
   int64_t sequence_length = 0;  // decoder-only: row length (inputs ++ targets of every example in it)
+  bool prefix_attention = true;  // decoder-only: bidirectional over the inputs (prefix LM); false: causal
+                                 // everywhere, the loss still only on the targets
 };
 
 // Whether an example fits a row that already holds used_inputs / used_targets tokens.
