@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "core/error.h"
 #include "model/presets.h"
 
@@ -164,6 +167,23 @@ TEST(Recipe, DifferencesIgnoreOnlyBudgetAndCadence) {
   changed.sets = {"optimizer.adamw.beta2=0.95", "data.batch_size=2", "train.seed=7", "model.d_ff=64"};
   EXPECT_EQ(recipe_differences(a.resolved, parse_recipe(kMinimal, "a.toml", changed).resolved),
             (std::vector<std::string>{"data.batch_size", "model.d_ff", "optimizer.adamw.beta2", "train.seed"}));
+}
+
+}  // namespace
+}  // namespace hone
+
+namespace hone {
+namespace {
+
+// docs/training.md documents every key of the schema.
+TEST(Recipe, DocsListEveryKey) {
+  std::ifstream in(std::string(HONE_REFERENCE_DIR) + "/../../docs/training.md");
+  ASSERT_TRUE(in.good());
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string docs = text.str();
+  for (const std::string& section : recipe_sections()) EXPECT_NE(docs.find("[" + section + "]"), std::string::npos) << section;
+  for (const RecipeKey& k : recipe_keys()) EXPECT_NE(docs.find("`" + k.name + "`"), std::string::npos) << k.name;
 }
 
 }  // namespace
