@@ -22,7 +22,7 @@ bool has_span_corruption(const objectives::Mixture& mixture) {
 
 // The most tokens inputs ++ targets of one example can hold (a full-length chunk: span counts grow with
 // the chunk length).
-int64_t longest_example(const Denoiser& denoiser, const objectives::ObjectiveOptions& objective) {
+int64_t longest_example_in_tokens(const Denoiser& denoiser, const objectives::ObjectiveOptions& objective) {
   const int64_t source = objectives::source_length(denoiser, objective);
   const auto mode = static_cast<int64_t>(objectives::mode_prefix(denoiser, objective).size());
   switch (denoiser.kind) {
@@ -92,7 +92,7 @@ DenoisingBatchSource::DenoisingBatchSource(DenoisingSourceOptions options)
     HONE_CHECK(!options_.encoder_decoder || denoiser.kind != DenoiserKind::CausalLM, "the mixture ", mixture.name,
                " holds ", denoiser.name, ", which has no inputs for an encoder; train it on a decoder-only model");
     if (!options_.encoder_decoder) {
-      const int64_t longest = longest_example(denoiser, options_.objective);
+      const int64_t longest = longest_example_in_tokens(denoiser, options_.objective);
       HONE_CHECK(options_.sequence_length >= longest, "decoder-only rows of ", options_.sequence_length,
                  " tokens cannot hold the longest ", denoiser.name, " example (", longest,
                  " tokens of inputs and targets at inputs length ", options_.objective.inputs_length,
@@ -208,6 +208,34 @@ void DenoisingBatchSource::restore_cursor(const nlohmann::json& cursor) {
 
 std::unique_ptr<BatchSource> make_denoising_batch_source(const DenoisingSourceOptions& options) {
   return std::make_unique<DenoisingBatchSource>(options);
+}
+
+int64_t longest_denoised_example(const Denoiser& denoiser, const objectives::ObjectiveOptions& objective) {
+  return longest_example_in_tokens(denoiser, objective);
+}
+
+objectives::ObjectiveOptions fit_decoder_only_lengths(const objectives::Mixture& mixture,
+                                                      objectives::ObjectiveOptions objective, int64_t sequence_length) {
+  objective.targets_length = sequence_length;
+  for (int64_t inputs = sequence_length; inputs >= 2; --inputs) {
+    objective.inputs_length = inputs;
+    bool fits = true;
+    for (const auto& component : mixture.components) {
+      if (component.rate <= 0.0) continue;
+      // Lengths too short for a denoiser (no room for its mode tokens) are not a fit either.
+      if (static_cast<int64_t>(objectives::mode_prefix(component.denoiser, objective).size()) + 2 >= inputs) {
+        fits = false;
+        break;
+      }
+      if (longest_example_in_tokens(component.denoiser, objective) > sequence_length) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits) return objective;
+  }
+  fail("decoder-only rows of ", sequence_length, " tokens are too short for the mixture ", mixture.name,
+       "; raise [data] sequence_length");
 }
 
 }  // namespace hone

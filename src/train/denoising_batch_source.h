@@ -78,4 +78,13 @@ class DenoisingBatchSource : public BatchSource {
 
 std::unique_ptr<BatchSource> make_denoising_batch_source(const DenoisingSourceOptions& options);
 
+// The most tokens inputs ++ targets of one example of this denoiser can hold at these lengths.
+int64_t longest_denoised_example(const objectives::Denoiser& denoiser, const objectives::ObjectiveOptions& objective);
+
+// Decoder-only rows of sequence_length tokens: the largest inputs_length (targets_length = sequence_length)
+// at which every example of the mixture fits a row, so that nothing is ever trimmed. Fails when even
+// the shortest inputs do not fit.
+objectives::ObjectiveOptions fit_decoder_only_lengths(const objectives::Mixture& mixture,
+                                                      objectives::ObjectiveOptions objective, int64_t sequence_length);
+
 }  // namespace hone

@@ -106,12 +106,22 @@ std::vector<RecipeKey> build_keys() {
       {"data", "shuffle", Kind::Bool, "true", "visit documents in a seeded shuffled order each epoch"},
       {"data", "segment_masks", Kind::Bool, "false",
        "attention stays within each packed document (GPT-2/llm.c attend across documents)"},
-      {"objective", "name", Kind::String, "\"causal\"", "causal, t5, ul2 or ul2r"},
+      {"objective", "name", Kind::String, "\"causal\"", "causal, t5, ul2, ul2r or flan"},
       {"objective", "rates", Kind::FloatArray, "[]", "mixture rates of the denoisers (ul2/ul2r); empty: the preset's"},
       {"objective", "inputs_length", Kind::Integer, "512", "encoder/input length of denoising objectives"},
       {"objective", "targets_length", Kind::Integer, "114", "target length of denoising objectives"},
       {"objective", "mode_tokens", Kind::String, "\"text\"", "text, reserved or none: how UL2 mode tokens are written"},
       {"objective", "sentinel_overflow", Kind::String, "\"error\"", "error or wrap when spans outnumber sentinels"},
+      {"flan", "tasks", Kind::StringArray, "[]",
+       "tasks of the instruction mixture (names or .toml files); empty: every bundled task outside held_out_clusters"},
+      {"flan", "held_out_clusters", Kind::StringArray, "[]", "task clusters kept out of training (for evaluation)"},
+      {"flan", "cap", Kind::Integer, "3000", "examples-proportional mixing cap per task"},
+      {"flan", "zero_shot", Kind::Float, "0.5", "share of zero-shot renderings"},
+      {"flan", "few_shot", Kind::Float, "0.25", "share of few-shot renderings"},
+      {"flan", "chain_of_thought", Kind::Float, "0.25", "share of chain-of-thought renderings (tasks with rationales)"},
+      {"flan", "shots", Kind::Integer, "3", "exemplars per few-shot rendering"},
+      {"flan", "prefix_attention", Kind::Bool, "true",
+       "decoder-only: bidirectional attention over the prompt (prefix LM); false: causal with a loss mask"},
       {"optimizer", "name", Kind::String, "\"adamw\"", "adamw or adafactor"},
       {"optimizer", "weight_decay", Kind::Float, "0.0", "AdamW: decoupled decay of matrices; Adafactor: of every parameter"},
       {"optimizer", "max_grad_norm", Kind::Float, "1.0", "global gradient-norm clipping threshold; 0 disables"},
@@ -168,6 +178,7 @@ std::string kind_name(Kind kind) {
     case Kind::Float: return "a number";
     case Kind::String: return "a string";
     case Kind::FloatArray: return "an array of numbers";
+    case Kind::StringArray: return "an array of strings";
   }
   return "?";
 }
@@ -212,6 +223,17 @@ std::optional<toml::table> coerce(const RecipeKey& key, const toml::node& node) 
       for (const auto& e : *a) {
         if (!e.is_number()) return std::nullopt;
         values.push_back(*e.value<double>());
+      }
+      out.insert(k, std::move(values));
+      break;
+    }
+    case Kind::StringArray: {
+      const toml::array* a = node.as_array();
+      if (!a) return std::nullopt;
+      toml::array values;
+      for (const auto& e : *a) {
+        if (!e.is_string()) return std::nullopt;
+        values.push_back(*e.value<std::string>());
       }
       out.insert(k, std::move(values));
       break;
@@ -476,8 +498,9 @@ PretrainRecipe parse_recipe(const std::string& text, const std::string& origin, 
   o.targets_length = integer("objective", "targets_length");
   o.mode_tokens = str("objective", "mode_tokens");
   o.sentinel_overflow = str("objective", "sentinel_overflow");
-  const std::set<std::string> objectives{"causal", "t5", "ul2", "ul2r"};
-  require(objectives.count(o.name) > 0, origin, "[objective] name", "must be causal, t5, ul2 or ul2r, got '" + o.name + "'");
+  const std::set<std::string> objectives{"causal", "t5", "ul2", "ul2r", "flan"};
+  require(objectives.count(o.name) > 0, origin, "[objective] name",
+          "must be causal, t5, ul2, ul2r or flan, got '" + o.name + "'");
   require(o.inputs_length >= 1 && o.targets_length >= 1, origin, "[objective] inputs_length and targets_length",
           "must be at least 1");
   require(o.mode_tokens == "text" || o.mode_tokens == "reserved" || o.mode_tokens == "none", origin,
@@ -525,6 +548,23 @@ PretrainRecipe parse_recipe(const std::string& text, const std::string& origin, 
   require(s.peak_lr >= 0 && std::isfinite(s.peak_lr), origin, "[schedule] peak_lr", "must be a finite number >= 0");
   require(s.warmup_steps >= 0 && s.total_steps >= 0, origin, "[schedule] warmup_steps and total_steps", "must be >= 0");
   require(s.min_ratio >= 0 && s.min_ratio <= 1, origin, "[schedule] min_ratio", "must lie in [0, 1]");
+
+  RecipeFlan& f = r.flan;
+  for (const auto& v : *at(resolved, "flan", "tasks").as_array()) f.tasks.push_back(*v.value<std::string>());
+  for (const auto& v : *at(resolved, "flan", "held_out_clusters").as_array())
+    f.held_out_clusters.push_back(*v.value<std::string>());
+  f.cap = integer("flan", "cap");
+  f.zero_shot = number("flan", "zero_shot");
+  f.few_shot = number("flan", "few_shot");
+  f.chain_of_thought = number("flan", "chain_of_thought");
+  f.shots = integer("flan", "shots");
+  f.prefix_attention = boolean("flan", "prefix_attention");
+  require(f.cap >= 1, origin, "[flan] cap", "must be >= 1");
+  require(f.shots >= 0, origin, "[flan] shots", "must be >= 0");
+  for (double share : {f.zero_shot, f.few_shot, f.chain_of_thought})
+    require(share >= 0 && std::isfinite(share), origin, "[flan] zero_shot, few_shot and chain_of_thought", "must be >= 0");
+  require(f.zero_shot + f.few_shot + f.chain_of_thought > 0, origin, "[flan] zero_shot, few_shot and chain_of_thought",
+          "must not all be 0");
 
   RecipeTrain& t = r.train;
   // Exactly one budget. Keys set by the user win over a command's default budget (hone ul2r's

@@ -5,7 +5,8 @@
 //
 //   [model]      preset = "NAME" and/or explicit ModelConfig fields overriding it
 //   [data]       train / eval datasets (`hone tokenize` output), sequence_length, batch_size, ...
-//   [objective]  causal | t5 | ul2 | ul2r and the denoising lengths
+//   [objective]  causal | t5 | ul2 | ul2r | flan and the denoising lengths
+//   [flan]       the instruction mixture of objective flan: tasks, held-out clusters, cap, renderings
 //   [optimizer]  adamw | adafactor, weight_decay, max_grad_norm; [optimizer.adamw], [optimizer.adafactor]
 //   [schedule]   constant | cosine | linear | inverse_sqrt, peak_lr, warmup_steps, ...
 //   [train]      budget (max_steps | max_tokens | flops_fraction), seed, eval/checkpoint/log cadence,
@@ -28,7 +29,7 @@
 
 namespace hone {
 
-enum class RecipeValueKind { Bool, Integer, Float, String, FloatArray };
+enum class RecipeValueKind { Bool, Integer, Float, String, FloatArray, StringArray };
 
 // One key of the recipe schema.
 struct RecipeKey {
@@ -56,7 +57,7 @@ struct RecipeData {
 };
 
 struct RecipeObjective {
-  std::string name = "causal";  // causal | t5 | ul2 | ul2r
+  std::string name = "causal";  // causal | t5 | ul2 | ul2r | flan
   std::vector<double> rates;    // mixture rates; empty: the preset's
   int64_t inputs_length = 512;
   int64_t targets_length = 114;
@@ -70,6 +71,16 @@ struct RecipeOptimizer {
   double max_grad_norm = 1.0;  // 0: no clipping
   AdamWConfig adamw;           // max_grad_norm and weight_decay copied in; clipping is the trainer's
   AdafactorConfig adafactor;   // weight_decay copied in
+};
+
+// The Flan instruction mixture (objective flan; tasks/instruction_mixture.h).
+struct RecipeFlan {
+  std::vector<std::string> tasks;  // task names or .toml paths; empty: every bundled task outside held_out_clusters
+  std::vector<std::string> held_out_clusters;
+  int64_t cap = 3000;
+  double zero_shot = 0.5, few_shot = 0.25, chain_of_thought = 0.25;
+  int64_t shots = 3;
+  bool prefix_attention = true;  // decoder-only: prefix LM; false: causal with a loss mask
 };
 
 // Which budget the recipe sets; exactly one.
@@ -103,6 +114,7 @@ struct PretrainRecipe {
 
   RecipeData data;
   RecipeObjective objective;
+  RecipeFlan flan;
   RecipeOptimizer optimizer;
   LearningRateSchedule schedule;  // total_steps 0 here: the trainer sets it from the budget
   RecipeTrain train;

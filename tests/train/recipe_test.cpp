@@ -109,7 +109,7 @@ TEST(Recipe, WrongTypesAndRangesAreNamed) {
                   {"rates must be an array of numbers"});
   expect_contains(parse_error(base + "[data]\ntrain = \"x\"\nbatch_size = 0\n"), {"batch_size", "at least 1"});
   expect_contains(parse_error(base + "[data]\ntrain = \"x\"\n[objective]\nname = \"mlm\"\n"),
-                  {"must be causal, t5, ul2 or ul2r", "mlm"});
+                  {"must be causal, t5, ul2, ul2r or flan", "mlm"});
   expect_contains(parse_error(base + "[data]\ntrain = \"x\"\n[schedule]\nkind = \"step\"\n"), {"inverse_sqrt"});
   expect_contains(parse_error(base + "[data]\ntrain = \"x\"\n[optimizer]\nname = \"sgd\"\n"), {"adamw or adafactor"});
   RecipeOptions fractional;
