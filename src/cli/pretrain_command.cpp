@@ -1,4 +1,5 @@
-// `hone pretrain RECIPE.toml` and `hone ul2r --init DIR RECIPE.toml`: the trainer (src/train/trainer.h)
+// `hone pretrain RECIPE.toml`, `hone ul2r --init DIR RECIPE.toml` and `hone flan --init DIR RECIPE.toml`:
+// the trainer (src/train/trainer.h)
 // driven by a recipe (src/train/recipe.h), with a progress line and a closing summary.
 #include <cmath>
 #include <cstdio>
@@ -105,6 +106,17 @@ void register_pretrain(CLI::App& app) {
   continued->add_option("--init", ul2r->init, "The model to continue: a hone checkpoint or Hugging Face directory")
       ->required();
   add_common_options(continued, *ul2r);
+
+  auto flan = std::make_shared<PretrainArgs>();
+  CLI::App* instruct = add_command(
+      app, "flan", "Finetune a model on the Flan instruction mixture ([flan] section; tokenizer from the --init directory)",
+      [flan] {
+        run_training(*flan, "flan", {"objective.name=\"flan\"", "data.tokenizer=" + toml_string(flan->init)});
+      });
+  instruct->add_option("recipe", flan->recipe, "Recipe file (TOML; see docs/training.md)")->required();
+  instruct->add_option("--init", flan->init, "The model to finetune: a hone checkpoint or Hugging Face directory")
+      ->required();
+  add_common_options(instruct, *flan);
 }
 
 }  // namespace hone::cli
