@@ -55,6 +55,8 @@ void task_from_environment(int& task, int& tasks) {
 void print_task(const curate::PipelineTaskReport& r) {
   if (r.skipped) {
     std::printf("%-18s task %d/%d: already done, skipped\n", r.phase.c_str(), r.task + 1, r.tasks);
+  } else if (r.phase != "minhash-filter" && r.phase.rfind("minhash-", 0) == 0) {
+    std::printf("%-18s task %d/%d: done (%.2f s)\n", r.phase.c_str(), r.task + 1, r.tasks, r.seconds);
   } else {
     const auto& first = r.stages.front().second;
     const auto& last = r.stages.back().second;

@@ -206,6 +206,7 @@ inline std::string page_record(const std::string& id, const std::string& url, co
 
 // Writes the corpus into `dir`: four WARC files (two gzip-per-record) and one JSONL file.
 inline PlantedCorpus build_planted_corpus(const std::filesystem::path& dir, bool allow_real_docs = true, int good_pages = 40) {
+  if (good_pages < 16) throw std::invalid_argument("build_planted_corpus needs >= 16 good pages (copies use pages 0..13)");
   PlantedCorpus c;
   std::vector<PageText> pages = english_pages(good_pages + 1, allow_real_docs, c.real_docs);
   const PageText jsonl_page = pages.back();
