@@ -28,6 +28,7 @@ void register_commands(CLI::App& app) {
   register_export(app);
   register_tasks(app);
   register_pretrain(app);
+  register_curate(app);
 }
 
 void run_selected(CLI::App& app) {

@@ -27,5 +27,6 @@ void register_ul2(CLI::App& app);
 void register_export(CLI::App& app);
 void register_tasks(CLI::App& app);
 void register_pretrain(CLI::App& app);
+void register_curate(CLI::App& app);
 
 }  // namespace hone::cli

@@ -172,6 +172,12 @@ ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig
   }
   check_size(n);
   std::vector<std::int64_t> offsets(docs.size(), -1);
+  if (!config.remove_duplicate_spans) {
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      if (active[i]) finish_document(docs[i], 0, config, result, i);
+    }
+    n = 0;
+  }
   if (n == 0) {
     result.stats.seconds = seconds_since(total_start);
     return result;

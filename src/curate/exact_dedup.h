@@ -27,6 +27,7 @@ namespace hone::curate {
 
 struct ExactDedupConfig {
   bool drop_duplicate_documents = true;
+  bool remove_duplicate_spans = true;  // false: whole-document dedup only (no suffix array), as Gopher does
   std::size_t min_span_bytes = 100;   // byte mode
   std::size_t min_span_tokens = 50;   // token mode
   std::size_t min_doc_chars = 20;     // edited documents shorter than this (code points) are dropped

@@ -12,6 +12,9 @@ Verdict FilterBlock::process(Document& doc) {
   try {
     verdict = apply(doc);
   } catch (...) {
+    // Counted as a drop so that docs_in = docs_out + drops still holds for a runner that skips the
+    // document and goes on.
+    stats_.add_drop("invalid_input");
     stats_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     throw;
   }

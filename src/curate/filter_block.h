@@ -23,7 +23,8 @@ class FilterBlock {
   explicit FilterBlock(std::string name) : name_(std::move(name)) {}
   virtual ~FilterBlock() = default;
 
-  // Runs the block on `doc` and records stats. Throws hone::Error for text that is not valid UTF-8.
+  // Runs the block on `doc` and records stats. Throws hone::Error for text that is not valid UTF-8
+  // (counted as a drop with reason "invalid_input").
   Verdict process(Document& doc);
 
   const std::string& name() const { return name_; }

@@ -32,4 +32,18 @@ nlohmann::json FilterStats::to_json() const {
   return out;
 }
 
+FilterStats FilterStats::from_json(const nlohmann::json& json) {
+  FilterStats stats;
+  stats.docs_in = json.value("docs_in", std::uint64_t{0});
+  stats.docs_out = json.value("docs_out", std::uint64_t{0});
+  stats.bytes_in = json.value("bytes_in", std::uint64_t{0});
+  stats.bytes_out = json.value("bytes_out", std::uint64_t{0});
+  stats.seconds = json.value("seconds", 0.0);
+  if (json.contains("drop_reasons"))
+    for (const auto& [reason, count] : json["drop_reasons"].items()) stats.drop_reasons[reason] = count.get<std::uint64_t>();
+  if (json.contains("counters"))
+    for (const auto& [name, count] : json["counters"].items()) stats.counters[name] = count.get<std::uint64_t>();
+  return stats;
+}
+
 }  // namespace hone::curate

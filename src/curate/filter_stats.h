@@ -25,6 +25,8 @@ struct FilterStats {
   void add_counter(std::string_view name, std::uint64_t amount) { bump(counters, name, amount); }
   void merge(const FilterStats& other);
   nlohmann::json to_json() const;
+  // Reads what to_json() wrote (missing fields are 0), e.g. to merge the stats files of many tasks.
+  static FilterStats from_json(const nlohmann::json& json);
 
  private:
   static void bump(std::map<std::string, std::uint64_t, std::less<>>& map, std::string_view key, std::uint64_t amount);

@@ -90,27 +90,29 @@ struct JsonlDocumentReader::Impl {
 JsonlDocumentReader::JsonlDocumentReader(const std::string& path) : impl_(new Impl(path)) {}
 JsonlDocumentReader::~JsonlDocumentReader() { delete impl_; }
 
+void parse_jsonl_document(const std::string& line, const std::string& where, Document& doc) {
+  if (find_invalid_utf8(line) != std::string::npos) fail(where, ": invalid UTF-8 (re-encode the file as UTF-8)");
+  nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (record.is_discarded() || !record.is_object()) fail(where, ": not a JSON object (one object per line)");
+  auto text = record.find("text");
+  if (text == record.end() || !text->is_string()) fail(where, ": missing string field \"text\"");
+  doc.text = text->get<std::string>();
+  auto id = record.find("id");
+  if (id != record.end() && id->is_string()) doc.id = id->get<std::string>();
+  else if (id != record.end() && id->is_number()) doc.id = id->dump();
+  else doc.id = where;
+  auto url = record.find("url");
+  doc.url = url != record.end() && url->is_string() ? url->get<std::string>() : std::string();
+  auto metadata = record.find("metadata");
+  doc.metadata = metadata != record.end() && metadata->is_object() ? std::move(*metadata) : nlohmann::json::object();
+}
+
 bool JsonlDocumentReader::next(Document& doc) {
   auto& lines = impl_->lines;
   std::string& line = impl_->line;
   while (lines.next(line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto where = [&] { return lines.path() + ":" + std::to_string(lines.line_number()); };
-    if (find_invalid_utf8(line) != std::string::npos)
-      fail(where(), ": invalid UTF-8 (re-encode the file as UTF-8)");
-    nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded() || !record.is_object()) fail(where(), ": not a JSON object (one object per line)");
-    auto text = record.find("text");
-    if (text == record.end() || !text->is_string()) fail(where(), ": missing string field \"text\"");
-    doc.text = text->get<std::string>();
-    auto id = record.find("id");
-    if (id != record.end() && id->is_string()) doc.id = id->get<std::string>();
-    else if (id != record.end() && id->is_number()) doc.id = id->dump();
-    else doc.id = where();
-    auto url = record.find("url");
-    doc.url = url != record.end() && url->is_string() ? url->get<std::string>() : std::string();
-    auto metadata = record.find("metadata");
-    doc.metadata = metadata != record.end() && metadata->is_object() ? std::move(*metadata) : nlohmann::json::object();
+    parse_jsonl_document(line, lines.path() + ":" + std::to_string(lines.line_number()), doc);
     return true;
   }
   return false;

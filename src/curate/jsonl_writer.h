@@ -50,6 +50,10 @@ class JsonlZstWriter {
 
 // Reads curation documents from JSONL (plain, .gz or .zst): `text` (required string), `id` (string or
 // number; "<file>:<line>" when absent), `url` (optional), `metadata` (optional object, kept as is).
+// Parses one JSONL line into `doc` (the reader's rules above); `where` ("file:line") starts error
+// messages. Throws hone::Error for invalid UTF-8, malformed JSON or a missing "text".
+void parse_jsonl_document(const std::string& line, const std::string& where, Document& doc);
+
 class JsonlDocumentReader {
  public:
   explicit JsonlDocumentReader(const std::string& path);

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "curate/minhash_clusters.h"
 #include "curate/minhash_shingles.h"
+#include "data/line_reader.h"
 
 namespace hone::curate {
 namespace fs = std::filesystem;
@@ -81,14 +82,14 @@ class AtomicFile {
   size_t written_ = 0;
 };
 
-// Calls visit(line_index, line, text) for every non-empty line of a JSONL file.
+// Calls visit(line_index, line, text) for every non-empty line of a JSONL file (plain, .gz or .zst).
 template <class Visit>
 size_t for_each_document(const std::string& path, Visit&& visit) {
-  std::ifstream in(path, std::ios::binary);
-  HONE_CHECK(in.good(), "cannot read MinHash input ", path, ": check the path");
+  HONE_CHECK(fs::is_regular_file(path), "cannot read MinHash input ", path, ": check the path");
+  LineReader in(path);
   std::string line;
   size_t index = 0, bytes = 0;
-  while (std::getline(in, line)) {
+  while (in.next(line)) {
     bytes += line.size() + 1;
     if (line.empty()) continue;
     nlohmann::json document;

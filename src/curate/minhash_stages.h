@@ -8,7 +8,7 @@
 // Every output is written under a temporary name and renamed when complete; a relaunched task skips
 // outputs that exist. A document's id is (input index << 32) | line index, so ids, pairs and the kept
 // set do not depend on N or on the thread count.
-// Inputs are JSONL files, one document per line with a "text" string field; other fields (id,
+// Inputs are JSONL files (plain, .gz or .zst; stage 4 writes plain JSONL), one document per line with a "text" string field; other fields (id,
 // metadata) are carried to the output untouched because kept lines are copied verbatim.
 #include <cstddef>
 #include <cstdint>

@@ -148,6 +148,26 @@ TEST(ExactDedup, WholeDocumentDuplicatesGoFirst) {
   EXPECT_EQ(r.stats.docs_out, 2u);
 }
 
+// Gopher's exact dedup: whole documents only, repeated spans stay (remove_duplicate_spans = false).
+TEST(ExactDedup, WholeDocumentsOnlyLeavesRepeatedSpans) {
+  const std::string a = random_letters(500, 42), span = random_letters(200, 43);
+  auto docs = make_docs({a, a, "x" + span, "y" + span});
+  ExactDedupConfig config;
+  config.remove_duplicate_spans = false;
+  const ExactDedupResult r = exact_dedup(docs, config);
+  EXPECT_TRUE(r.verdicts[0].keep);
+  EXPECT_EQ(r.verdicts[1].reason, "exact_duplicate_document");
+  EXPECT_TRUE(r.verdicts[2].keep);
+  EXPECT_TRUE(r.verdicts[3].keep);
+  EXPECT_EQ(docs[3].text, "y" + span);
+  EXPECT_EQ(r.stats.docs_out, 3u);
+  EXPECT_EQ(r.stats.bytes_out, 500u + 2 * 201u);
+  EXPECT_FALSE(r.stats.counters.count("span_bytes_removed"));
+  // The same batch with span removal cuts the repeated span from the later document.
+  auto again = make_docs({a, a, "x" + span, "y" + span});
+  EXPECT_EQ(exact_dedup(again).stats.counters.at("span_bytes_removed"), 200u);
+}
+
 TEST(ExactDedup, NeverSplitsAUtf8Character) {
   const std::string span = random_letters(100, 50);
   // "é" is C3 A9 and "ĩ" is C4 A9: the repeated bytes start at ĩ's continuation byte A9.
