@@ -27,6 +27,7 @@ void register_commands(CLI::App& app) {
   register_ul2(app);
   register_export(app);
   register_tasks(app);
+  register_generate(app);
 }
 
 void run_selected(CLI::App& app) {

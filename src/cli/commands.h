@@ -26,5 +26,6 @@ void register_tokenize(CLI::App& app);
 void register_ul2(CLI::App& app);
 void register_export(CLI::App& app);
 void register_tasks(CLI::App& app);
+void register_generate(CLI::App& app);
 
 }  // namespace hone::cli
