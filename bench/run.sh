@@ -17,3 +17,5 @@ echo "== per-layer forward+backward, d_model 512, 8 heads, seq 512, batch 4 (med
   /usr/bin/python3 bench/torch_layers.py "$name" >> "$out/torch.jsonl"
 done
 /usr/bin/python3 bench/compare.py "$out/hone.jsonl" "$out/torch.jsonl"
+echo "== generation: KV cache vs recomputing the prefix, 256 new tokens, batch 4"
+"$build/bench/generation_bench"

@@ -29,6 +29,7 @@ void register_commands(CLI::App& app) {
   register_tasks(app);
   register_pretrain(app);
   register_curate(app);
+  register_generate(app);
 }
 
 void run_selected(CLI::App& app) {

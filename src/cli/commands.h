@@ -28,5 +28,6 @@ void register_export(CLI::App& app);
 void register_tasks(CLI::App& app);
 void register_pretrain(CLI::App& app);
 void register_curate(CLI::App& app);
+void register_generate(CLI::App& app);
 
 }  // namespace hone::cli

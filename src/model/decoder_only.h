@@ -24,6 +24,7 @@
 
 #include "core/arena.h"
 #include "model/config.h"
+#include "model/kv_cache.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
@@ -62,6 +63,15 @@ class DecoderOnlyModel {
   // Logits [B, T, vocab] for batch.tokens (with its prefix / segments).
   Tensor logits(Arena& arena, const DecoderOnlyBatch& batch) const;
   Tensor logits(Arena& arena, const Tensor& tokens) const;
+
+  // Generation with a key/value cache (decoder_only_inference.cpp; model/generation.h drives them).
+  // A cache for `batch` rows of up to `capacity` tokens (prompt + generated).
+  DecoderOnlyCache make_cache(int64_t batch, int64_t capacity) const;
+  // Prompts tokens I32 [B, T], right-padded, of lengths I32 [B] (1..T): fills the cache and returns the
+  // logits [B, 1, vocab] at each row's last prompt token.
+  Tensor prefill(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens, const Tensor& lengths) const;
+  // tokens I32 [B, 1]: appends one token per row at that row's own position; logits [B, 1, vocab].
+  Tensor decode_step(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens) const;
 
   ParameterStore& params() { return params_; }
   const ParameterStore& params() const { return params_; }

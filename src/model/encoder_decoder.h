@@ -14,6 +14,7 @@
 #include "backend/activation.h"
 #include "core/arena.h"
 #include "model/config.h"
+#include "model/kv_cache.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
@@ -79,6 +80,15 @@ class EncoderDecoderModel {
   Tensor logits(Arena& arena, const Tensor& encoder_tokens, const Tensor& decoder_tokens) const;
   // Logits [B, T, vocab] with the batch's masks (packed segments); targets and weights are not read.
   Tensor logits(Arena& arena, const EncoderDecoderBatch& batch) const;
+
+  // Generation with a key/value cache (encoder_decoder_inference.cpp; model/generation.h drives them).
+  // A cache for `batch` rows, encoder inputs of up to source_length tokens, `capacity` decoder tokens.
+  EncoderDecoderCache make_cache(int64_t batch, int64_t source_length, int64_t capacity) const;
+  // encoder_tokens I32 [B, S] (0 = padding): runs the encoder once, stores every layer's cross-attention
+  // keys/values and empties the decoder part of the cache.
+  void encode(Arena& arena, EncoderDecoderCache& cache, const Tensor& encoder_tokens) const;
+  // Decoder tokens I32 [B, 1] at the next decoder position (shared by all rows); logits [B, 1, vocab].
+  Tensor decode_step(Arena& arena, EncoderDecoderCache& cache, const Tensor& tokens) const;
 
   ParameterStore& params() { return params_; }
   const ParameterStore& params() const { return params_; }

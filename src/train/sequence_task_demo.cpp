@@ -8,6 +8,7 @@
 
 #include "backend/elementwise.h"
 #include "core/log.h"
+#include "model/generation.h"
 #include "train/adamw.h"
 #include "train/schedule.h"
 
@@ -28,38 +29,21 @@ std::string render(const int32_t* tokens, int64_t n) {
   return out.str();
 }
 
-int32_t argmax_row(const float* row, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i)
-    if (row[i] > row[best]) best = i;
-  return static_cast<int32_t>(best);
-}
-
 // Greedy decoding of the answers of a held-out batch: the model writes the n answer tokens one at a
-// time, each step rereading its own output (no teacher forcing).
+// time after the prompt, each step reading its own output (no teacher forcing), with the KV cache.
 void evaluate(DecoderOnlyModel& model, const SequenceDemoOptions& options, SequenceDemoResult& result) {
   const int64_t n = options.task.length, width = 2 * n + 2, count = options.eval_examples;
   SequenceTaskBatch held_out = make_sequence_task_batch(options.task, count, options.seed + 1, 0);
-  Tensor tokens = clone(held_out.inputs);
-  int32_t* tok = tokens.data<int32_t>();
   const int32_t* truth = held_out.inputs.data<int32_t>();
   const int32_t* targets = held_out.targets.data<int32_t>();
-  // Blank the answer part, then fill it in left to right.
-  for (int64_t b = 0; b < count; ++b)
-    for (int64_t t = n + 3; t < width; ++t) tok[b * width + t] = kSepToken;
-  Arena arena;
-  const int64_t vocab = model.config().vocab_size;
+  // The prompt is everything up to the separator: position n + 2 predicts answer token 0.
+  std::vector<std::vector<int32_t>> prompts(static_cast<size_t>(count));
+  for (int64_t b = 0; b < count; ++b) prompts[b].assign(truth + b * width, truth + b * width + n + 3);
+  GenerationOptions greedy;
+  greedy.max_new_tokens = n;
+  const std::vector<GeneratedSequence> answers = generate(model, prompts, greedy);
   std::vector<int32_t> generated(static_cast<size_t>(count * n));
-  for (int64_t i = 0; i < n; ++i) {
-    Tensor logits = clone_as(model.logits(arena, tokens), DType::F32);
-    const int64_t position = n + 2 + i;  // predicts answer token i
-    for (int64_t b = 0; b < count; ++b) {
-      const int32_t next = argmax_row(logits.data<float>() + (b * width + position) * vocab, vocab);
-      generated[b * n + i] = next;
-      if (position + 1 < width) tok[b * width + position + 1] = next;
-    }
-    arena.reset();
-  }
+  for (int64_t b = 0; b < count; ++b) std::copy(answers[b].tokens.begin(), answers[b].tokens.end(), generated.begin() + b * n);
   int64_t exact = 0, correct = 0;
   for (int64_t b = 0; b < count; ++b) {
     bool all = true;
