@@ -30,6 +30,7 @@ void register_commands(CLI::App& app) {
   register_pretrain(app);
   register_curate(app);
   register_generate(app);
+  register_eval(app);
 }
 
 void run_selected(CLI::App& app) {

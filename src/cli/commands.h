@@ -29,5 +29,6 @@ void register_tasks(CLI::App& app);
 void register_pretrain(CLI::App& app);
 void register_curate(CLI::App& app);
 void register_generate(CLI::App& app);
+void register_eval(CLI::App& app);
 
 }  // namespace hone::cli
