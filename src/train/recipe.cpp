@@ -486,7 +486,9 @@ PretrainRecipe parse_recipe(const std::string& text, const std::string& origin, 
   d.grad_accumulation = integer("data", "grad_accumulation");
   d.shuffle = boolean("data", "shuffle");
   d.segment_masks = boolean("data", "segment_masks");
-  require(!d.train.empty(), origin, "[data] train", "is required: the dataset directory written by `hone tokenize`");
+  // The Flan mixture generates its examples; every other objective reads a dataset.
+  require(!d.train.empty() || str("objective", "name") == "flan", origin, "[data] train",
+          "is required: the dataset directory written by `hone tokenize`");
   require(d.sequence_length >= 1, origin, "[data] sequence_length", "must be at least 1");
   require(d.batch_size >= 1, origin, "[data] batch_size", "must be at least 1");
   require(d.grad_accumulation >= 1, origin, "[data] grad_accumulation", "must be at least 1");

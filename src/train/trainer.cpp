@@ -70,8 +70,8 @@ fs::path tokenizer_for(const PretrainRecipe& recipe) {
 
 // The batch shape a recipe's objective trains on, for FLOP counts and budgets.
 BatchShape nominal_shape(const PretrainRecipe& r, const ModelConfig& config) {
-  if (r.objective.name == "causal" && !config.is_encoder_decoder())
-    return {r.data.batch_size, 0, r.data.sequence_length};
+  // Decoder-only rows are sequence_length long whatever the objective (denoisers pack into them).
+  if (!config.is_encoder_decoder()) return {r.data.batch_size, 0, r.data.sequence_length};
   return {r.data.batch_size, r.objective.inputs_length, r.objective.targets_length};
 }
 
