@@ -68,8 +68,11 @@ class DecoderOnlyModel {
   // A cache for `batch` rows of up to `capacity` tokens (prompt + generated).
   DecoderOnlyCache make_cache(int64_t batch, int64_t capacity) const;
   // Prompts tokens I32 [B, T], right-padded, of lengths I32 [B] (1..T): fills the cache and returns the
-  // logits [B, 1, vocab] at each row's last prompt token.
-  Tensor prefill(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens, const Tensor& lengths) const;
+  // logits [B, 1, vocab] at each row's last prompt token. prefix [B, T] (required for a prefix-LM model,
+  // optional otherwise) flags the prompt positions that attend to each other bidirectionally, as the
+  // input part of a prefix-LM training row; generated tokens are causal.
+  Tensor prefill(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens, const Tensor& lengths,
+                 const Tensor& prefix = {}) const;
   // tokens I32 [B, 1]: appends one token per row at that row's own position; logits [B, 1, vocab].
   Tensor decode_step(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens) const;
 

@@ -24,9 +24,10 @@ DecoderOnlyCache DecoderOnlyModel::make_cache(int64_t batch, int64_t capacity) c
   return cache;
 }
 
-Tensor DecoderOnlyModel::prefill(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens, const Tensor& lengths) const {
-  HONE_CHECK(!config_.prefix_lm, "cached generation does not support prefix-LM models yet (the prompt would need ",
-             "bidirectional attention): use logits() on the whole sequence");
+Tensor DecoderOnlyModel::prefill(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens, const Tensor& lengths,
+                                 const Tensor& prefix) const {
+  HONE_CHECK(!config_.prefix_lm || prefix.defined(),
+             "prefill: a prefix-LM model needs the prompt's prefix flags [batch, length]");
   HONE_CHECK(tokens.dim() == 2 && tokens.dtype() == DType::I32 && tokens.is_contiguous(),
              "prefill: tokens must be contiguous I32 [batch, length], got ", tokens.describe());
   const int64_t batch = tokens.size(0), length = tokens.size(1);
@@ -34,6 +35,7 @@ Tensor DecoderOnlyModel::prefill(Arena& arena, DecoderOnlyCache& cache, const Te
   HONE_CHECK(length >= 1 && length <= cache.capacity, "prefill: prompts of ", length, " tokens do not fit a cache of ",
              cache.capacity, " positions");
   check_shape(lengths, {batch}, "prompt lengths");
+  if (prefix.defined()) check_shape(prefix, tokens.shape(), "prefix");
 
   Tensor positions = arena.alloc({batch, length}, DType::I32);
   segment_positions(Tensor(), positions);
@@ -43,7 +45,8 @@ Tensor DecoderOnlyModel::prefill(Arena& arena, DecoderOnlyCache& cache, const Te
   for (size_t i = 0; i < blocks_.size(); ++i) {
     const Block& block = *blocks_[i];
     Tensor attended =
-        attention_prefill(arena, block.attention, block.attention_norm.forward(arena, x).y, rope_positions, {}, cache.layers[i]);
+        attention_prefill(arena, block.attention, block.attention_norm.forward(arena, x).y, rope_positions, {},
+                          cache.layers[i], prefix);
     Tensor mid = arena.alloc(x.shape(), x.dtype());
     add(x, attended, mid);
     Tensor out = arena.alloc(x.shape(), x.dtype());

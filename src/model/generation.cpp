@@ -134,7 +134,15 @@ std::vector<GeneratedSequence> generate(const DecoderOnlyModel& model, const Pro
     Decoding decoding(options, count, options.first_sample_index + first);
     // The prefill's peak sizes the arena; every decode step needs less, so steps allocate nothing.
     Arena arena;
-    bool running = decoding.choose(model.prefill(arena, cache, tokens, host_ints({tokens.size(0)}, lengths)));
+    // A prefix-LM model reads its prompt bidirectionally, as the input part of its training rows.
+    Tensor prefix;
+    if (model.config().prefix_lm) {
+      std::vector<int32_t> flags(tokens.numel(), 0);
+      for (size_t i = 0; i < count; ++i)
+        std::fill_n(flags.begin() + static_cast<int64_t>(i) * tokens.size(1), lengths[i], 1);
+      prefix = host_ints(tokens.shape(), flags);
+    }
+    bool running = decoding.choose(model.prefill(arena, cache, tokens, host_ints({tokens.size(0)}, lengths), prefix));
     while (running) {
       arena.reset();
       running = decoding.choose(model.decode_step(arena, cache, decoding.last_tokens()));
@@ -184,7 +192,15 @@ std::vector<GeneratedSequence> generate_by_recomputation(const DecoderOnlyModel&
       // Each row's whole sequence so far, right-padded; row r predicts from its last real position.
       std::vector<int64_t> last(count);
       for (size_t r = 0; r < count; ++r) last[r] = static_cast<int64_t>(sequences[r].size()) - 1;
-      running = decoding.choose(model.logits(arena, padded(sequences, 0, count)), last);
+      DecoderOnlyBatch batch;
+      batch.tokens = padded(sequences, 0, count);
+      if (model.config().prefix_lm) {  // the original prompt is the bidirectional input part
+        std::vector<int32_t> flags(batch.tokens.numel(), 0);
+        for (size_t r = 0; r < count; ++r)
+          std::fill_n(flags.begin() + static_cast<int64_t>(r) * batch.tokens.size(1), prompts[first + r].size(), 1);
+        batch.prefix = host_ints(batch.tokens.shape(), flags);
+      }
+      running = decoding.choose(model.logits(arena, batch), last);
       for (size_t r = 0; r < count; ++r) sequences[r].push_back(decoding.results()[r].tokens.back());
       arena.reset();
     }

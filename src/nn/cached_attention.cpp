@@ -41,7 +41,7 @@ KeyValueCache make_key_value_cache(const MultiHeadAttention& attention, int64_t 
 }
 
 Tensor attention_prefill(Arena& arena, const MultiHeadAttention& attention, const Tensor& x, const Tensor& rope_positions,
-                         const Tensor& bias, const KeyValueCache& cache) {
+                         const Tensor& bias, const KeyValueCache& cache, const Tensor& prefix) {
   check_self(attention, x);
   const AttentionConfig& c = attention.config();
   const int64_t batch = x.size(0), length = x.size(1);
@@ -53,6 +53,7 @@ Tensor attention_prefill(Arena& arena, const MultiHeadAttention& attention, cons
   copy(fresh.values, cache.values.slice(1, 0, length));
   AttentionMask mask;
   mask.causal = true;  // right padding: a real query never sees the padding after it
+  mask.prefix = prefix;  // prefix LM: flagged prompt positions also see each other (padding is never flagged)
   Tensor attended = arena.alloc({batch, length, c.n_heads * c.d_kv}, x.dtype());
   Tensor probs = arena.alloc({batch, c.n_heads, length, length}, x.dtype());
   attention_forward(q, fresh.keys, fresh.values, bias, mask, shape_of(c), attended, probs);

@@ -21,7 +21,8 @@ KeyValueCache make_key_value_cache(const MultiHeadAttention& attention, int64_t 
 // x [B, T, d_model]; rope_positions [B, T] (RoPE layers); bias [n_heads, T, T] optional. Writes the keys
 // and values into cache positions 0..T-1 and returns the attention output [B, T, d_model].
 Tensor attention_prefill(Arena& arena, const MultiHeadAttention& attention, const Tensor& x, const Tensor& rope_positions,
-                         const Tensor& bias, const KeyValueCache& cache);
+                         const Tensor& bias, const KeyValueCache& cache,
+                         const Tensor& prefix = {});
 
 // Where a decode step writes and what it reads.
 struct DecodePositions {

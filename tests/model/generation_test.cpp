@@ -181,6 +181,29 @@ TEST_P(GenerateTest, GreedyEqualsTheRecomputingLoop) {
   expect_same(generate(model, kPrompts, options), cached);
 }
 
+// A prefix-LM model reads its prompt bidirectionally: the cached prefill must agree with the full forward
+// pass over prompt + generated tokens with the prompt flagged as the input part, and differ from a
+// causal reading of the same weights.
+TEST(GeneratePrefixLm, CachedGenerationReadsThePromptBidirectionally) {
+  ModelConfig config = tiny(ModelStyle::Llama);
+  config.prefix_lm = true;
+  LanguageModel prefix_model(config);
+  prefix_model.initialize(21);
+  scale(prefix_model.params().values(), 8.0);
+  GenerationOptions options;
+  options.max_new_tokens = 8;
+  const auto cached = generate(prefix_model, kPrompts, options);
+  expect_same(cached, generate_by_recomputation(prefix_model, kPrompts, options));
+
+  config.prefix_lm = false;
+  LanguageModel causal_model(config);
+  copy(prefix_model.params().values(), causal_model.params().values());
+  const auto causal = generate(causal_model, kPrompts, options);
+  int differing = 0;
+  for (size_t i = 0; i < cached.size(); ++i) differing += cached[i].logprobs != causal[i].logprobs;
+  EXPECT_GT(differing, 0);
+}
+
 TEST_P(GenerateTest, SamplingEqualsTheRecomputingLoopAndIsDeterministic) {
   const LanguageModel model = tiny_model(GetParam());
   GenerationOptions options;
