@@ -37,6 +37,11 @@ std::pair<double, bool> token_log_prob(const float* row, int64_t vocab, int32_t 
 
 }  // namespace
 
+std::vector<int32_t> model_prompt(const LanguageModel& model, std::vector<int32_t> prompt) {
+  if (!model.is_encoder_decoder() && model.config().prefix_lm) prompt.insert(prompt.begin(), 0);
+  return prompt;
+}
+
 std::vector<ContinuationScore> score_continuations(const LanguageModel& model, const std::vector<ScoringRequest>& requests,
                                                    const ScoringOptions& options) {
   HONE_CHECK(options.batch_size > 0, "scoring: batch_size must be positive, got ", options.batch_size);
@@ -73,15 +78,19 @@ std::vector<ContinuationScore> score_continuations(const LanguageModel& model, c
       int64_t length = 1;
       for (size_t i = first; i < last; ++i)
         length = std::max<int64_t>(length, requests[i].prompt.size() + requests[i].continuation.size() - 1);
-      Tensor tokens = Tensor::zeros({rows, length}, DType::I32);
+      DecoderOnlyBatch batch;
+      batch.tokens = Tensor::zeros({rows, length}, DType::I32);
+      // A prefix-LM model reads the prompt bidirectionally, as the input part of its training rows.
+      if (config.prefix_lm) batch.prefix = Tensor::zeros({rows, length}, DType::I32);
       for (int64_t b = 0; b < rows; ++b) {
         const ScoringRequest& r = requests[first + b];
-        int32_t* t = tokens.data<int32_t>() + b * length;
+        int32_t* t = batch.tokens.data<int32_t>() + b * length;
         std::copy(r.prompt.begin(), r.prompt.end(), t);
         std::copy(r.continuation.begin(), r.continuation.end() - 1, t + r.prompt.size());
+        if (config.prefix_lm) std::fill_n(batch.prefix.data<int32_t>() + b * length, r.prompt.size(), 1);
         offset[b] = static_cast<int64_t>(r.prompt.size()) - 1;
       }
-      logits = model.decoder_only().logits(arena, tokens);
+      logits = model.decoder_only().logits(arena, batch);
     }
     const int64_t positions = logits.size(1);
     for (int64_t b = 0; b < rows; ++b) {

@@ -119,7 +119,7 @@ TaskEvalReport evaluate_tasks(const LanguageModel& model, const Tokenizer& token
         p.method = result.method;
         p.prompt = r.inputs;
         p.target = examples[i].target;
-        prompts[i] = with_eos(tokenizer.encode(r.inputs), eos);
+        prompts[i] = model_prompt(model, with_eos(tokenizer.encode(r.inputs), eos));
         result.tokens += static_cast<int64_t>(prompts[i].size());
       }
 

@@ -69,6 +69,22 @@ fs::path tokenizer_for(const PretrainRecipe& recipe) {
 }
 
 // The batch shape a recipe's objective trains on, for FLOP counts and budgets.
+// A decoder-only model trained on prefix-LM rows (the denoising objectives; flan with prefix_attention)
+// is saved with prefix_lm = true, so that generation and evaluation read prompts bidirectionally as it
+// was trained to. The weights are unchanged.
+std::unique_ptr<LanguageModel> as_prefix_lm_if_trained_so(std::unique_ptr<LanguageModel> model, const PretrainRecipe& r) {
+  const ModelConfig& config = model->config();
+  const std::string& objective = r.objective.name;
+  const bool prefix_rows = objective == "t5" || objective == "ul2" || objective == "ul2r" ||
+                           (objective == "flan" && r.flan.prefix_attention);
+  if (config.is_encoder_decoder() || config.prefix_lm || !prefix_rows) return model;
+  ModelConfig prefix_config = config;
+  prefix_config.prefix_lm = true;
+  auto converted = std::make_unique<LanguageModel>(prefix_config);
+  copy(model->params().values(), converted->params().values());
+  return converted;
+}
+
 BatchShape nominal_shape(const PretrainRecipe& r, const ModelConfig& config) {
   // Decoder-only rows are sequence_length long whatever the objective (denoisers pack into them).
   if (!config.is_encoder_decoder()) return {r.data.batch_size, 0, r.data.sequence_length};
@@ -150,6 +166,7 @@ Trainer::Trainer(PretrainRecipe recipe, TrainerOptions options)
       }
     }
     model_ = std::make_unique<LanguageModel>(load_language_model(options_.init));
+    model_ = as_prefix_lm_if_trained_so(std::move(model_), recipe_);
     if (fs::exists(options_.init / kTrainerStateFile)) {
       init_pretraining_flops_ = load_trainer_state(options_.init).pretraining_flops;
     }
@@ -163,6 +180,7 @@ Trainer::Trainer(PretrainRecipe recipe, TrainerOptions options)
     }
     model_ = std::make_unique<LanguageModel>(*recipe_.model);
     model_->initialize(recipe_.train.seed);
+    model_ = as_prefix_lm_if_trained_so(std::move(model_), recipe_);
   }
   if (recipe_.train.pretraining_flops > 0) init_pretraining_flops_ = recipe_.train.pretraining_flops;
 

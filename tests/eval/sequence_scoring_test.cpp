@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/arena.h"
+#include "backend/elementwise.h"
 #include "core/error.h"
 #include "eval/sequence_scoring.h"
 #include "support/tensor_testing.h"
@@ -50,9 +51,14 @@ double reference_log_prob(const LanguageModel& model, const ScoringRequest& r) {
   } else {
     std::vector<int32_t> row = r.prompt;
     row.insert(row.end(), r.continuation.begin(), r.continuation.end() - 1);
-    Tensor tokens = Tensor::empty({1, static_cast<int64_t>(row.size())}, DType::I32);
-    std::copy(row.begin(), row.end(), tokens.data<int32_t>());
-    logits = model.decoder_only().logits(arena, tokens);
+    DecoderOnlyBatch batch;
+    batch.tokens = Tensor::empty({1, static_cast<int64_t>(row.size())}, DType::I32);
+    std::copy(row.begin(), row.end(), batch.tokens.data<int32_t>());
+    if (model.config().prefix_lm) {
+      batch.prefix = Tensor::zeros({1, static_cast<int64_t>(row.size())}, DType::I32);
+      std::fill_n(batch.prefix.data<int32_t>(), r.prompt.size(), 1);
+    }
+    logits = model.decoder_only().logits(arena, batch);
     offset = static_cast<int64_t>(r.prompt.size()) - 1;
   }
   double total = 0;
@@ -114,6 +120,25 @@ TEST_P(SequenceScoring, GreedyFlagMarksTheArgmaxContinuation) {
 
 INSTANTIATE_TEST_SUITE_P(Families, SequenceScoring, ::testing::Values(ModelStyle::Llama, ModelStyle::GPT2, ModelStyle::T5),
                          [](const auto& info) { return to_string(info.param); });
+
+TEST(SequenceScoringPrefixLm, ThePromptIsReadBidirectionally) {
+  ModelConfig config = tiny(ModelStyle::Llama);
+  config.prefix_lm = true;
+  LanguageModel prefix_model(config);
+  prefix_model.initialize(8);
+  config.prefix_lm = false;
+  LanguageModel causal_model(config);
+  copy(prefix_model.params().values(), causal_model.params().values());
+  const std::vector<ScoringRequest> requests = {{ids({5, 6, 7, 8}), ids({9, 10})}, {ids({3, 2}), ids({4, 5, 6})}};
+  const auto prefix_scores = score_continuations(prefix_model, requests, {2});
+  const auto causal_scores = score_continuations(causal_model, requests, {2});
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_NEAR(prefix_scores[i].log_prob, reference_log_prob(prefix_model, requests[i]), 2e-5);
+    EXPECT_GT(std::abs(prefix_scores[i].log_prob - causal_scores[i].log_prob), 1e-4);
+  }
+  EXPECT_EQ(model_prompt(prefix_model, ids({5, 6})), ids({0, 5, 6}));
+  EXPECT_EQ(model_prompt(causal_model, ids({5, 6})), ids({5, 6}));
+}
 
 TEST(SequenceScoringErrors, BadRequestsAreNamed) {
   LanguageModel model(tiny(ModelStyle::GPT2));
