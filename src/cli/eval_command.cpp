@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "eval/comparison_table.h"
+#include "eval/infilling_probe.h"
 #include "eval/perplexity.h"
 #include "eval/task_evaluation.h"
 #include "model/generation.h"
@@ -23,6 +24,8 @@ struct EvalArgs {
   std::vector<std::string> table;  // LABEL=SUMMARY.json
   eval::TaskEvalOptions options;
   int64_t perplexity_length = 256, perplexity_tokens = 0;
+  std::string infilling_dataset;
+  eval::InfillingOptions infilling;
   int threads = 0;
 };
 
@@ -63,8 +66,8 @@ void run_eval(const EvalArgs& args) {
   }
   if (args.model.empty()) fail_usage("eval: --model DIR is required");
   if (args.threads > 0) set_num_threads(args.threads);
-  if (args.options.tasks.empty() && args.perplexity_dataset.empty())
-    fail_usage("eval: give --tasks and/or --perplexity DATASET");
+  if (args.options.tasks.empty() && args.perplexity_dataset.empty() && args.infilling_dataset.empty())
+    fail_usage("eval: give --tasks, --perplexity DATASET and/or --infilling DATASET");
   const LanguageModel model = load_language_model(args.model);
   nlohmann::ordered_json summary = {{"model", args.model}};
 
@@ -115,6 +118,17 @@ void run_eval(const EvalArgs& args) {
     summary["perplexity"] = {{"dataset", args.perplexity_dataset}, {"tokens", p.tokens}, {"mean_nll", p.mean_nll},
                              {"perplexity", p.perplexity()}};
   }
+  if (!args.infilling_dataset.empty()) {
+    eval::InfillingOptions o = args.infilling;
+    o.dataset_dir = args.infilling_dataset;
+    if (o.tokenizer_dir.empty()) o.tokenizer_dir = args.tokenizer.empty() ? args.model : args.tokenizer;
+    o.batch_size = args.options.batch_size;
+    const eval::InfillingResult r = eval::infilling_probe(model, o);
+    std::printf("infilling: span exact match %.1f%%, target NLL %.4f nats/token (%ld examples, spans of %ld tokens)\n",
+                100 * r.span_exact_match, r.target_nll, static_cast<long>(r.examples), static_cast<long>(o.span_length));
+    summary["infilling"] = {{"dataset", o.dataset_dir}, {"examples", r.examples}, {"span_length", o.span_length},
+                            {"span_exact_match", r.span_exact_match}, {"target_nll", r.target_nll}};
+  }
   if (!args.json_out.empty()) write_text(args.json_out, summary.dump(2) + "\n");
 }
 
@@ -151,6 +165,17 @@ void register_eval(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--perplexity-tokens", args->perplexity_tokens, "Tokens to score (0: the whole dataset)");
+  command->add_option("--infilling", args->infilling_dataset,
+                      "Token dataset for the infilling probe ([NLU] + sentinel: fill a masked span)");
+  command->add_option("--infilling-examples", args->infilling.examples, "Examples of the infilling probe")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--span-length", args->infilling.span_length, "Masked span length of the infilling probe")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--mode-tokens", args->infilling.mode_tokens, "How [NLU] is written: reserved, text or none")
+      ->check(CLI::IsMember({"reserved", "text", "none"}))
+      ->capture_default_str();
   command->add_option("--json", args->json_out, "Write the summary as JSON");
   command->add_option("--predictions", args->predictions_out, "Write per-example predictions as JSONL");
   command->add_option("--table", args->table, "Print LABEL=SUMMARY.json files (from --json) as one Markdown table")

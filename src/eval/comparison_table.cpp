@@ -20,11 +20,12 @@ std::string comparison_table(const std::vector<std::pair<std::string, nlohmann::
   HONE_CHECK(!summaries.empty(), "comparison table: no summaries given");
   // Column key: (shots, cluster), so zero-shot columns come first.
   std::map<std::pair<int64_t, std::string>, std::vector<std::string>> columns;
-  bool any_perplexity = false;
+  bool any_perplexity = false, any_infilling = false;
   for (size_t row = 0; row < summaries.size(); ++row) {
     const auto& [label, summary] = summaries[row];
-    HONE_CHECK(summary.is_object() && (summary.contains("clusters") || summary.contains("perplexity")), "summary '",
-               label, "' is not a `hone eval --json` file (no clusters or perplexity)");
+    HONE_CHECK(summary.is_object() &&
+                   (summary.contains("clusters") || summary.contains("perplexity") || summary.contains("infilling")),
+               "summary '", label, "' is not a `hone eval --json` file (no clusters, perplexity or infilling)");
     if (summary.contains("clusters")) {
       for (const auto& c : summary.at("clusters")) {
         auto& cells = columns[{c.at("shots").get<int64_t>(), c.at("cluster").get<std::string>()}];
@@ -33,6 +34,7 @@ std::string comparison_table(const std::vector<std::pair<std::string, nlohmann::
       }
     }
     any_perplexity = any_perplexity || summary.contains("perplexity");
+    any_infilling = any_infilling || summary.contains("infilling");
   }
   std::string header = "| model |", rule = "|---|";
   for (const auto& [key, cells] : columns) {
@@ -42,6 +44,10 @@ std::string comparison_table(const std::vector<std::pair<std::string, nlohmann::
   if (any_perplexity) {
     header += " perplexity |";
     rule += "---:|";
+  }
+  if (any_infilling) {
+    header += " infilling exact match | infilling NLL |";
+    rule += "---:|---:|";
   }
   std::string table = header + "\n" + rule + "\n";
   for (size_t row = 0; row < summaries.size(); ++row) {
@@ -59,6 +65,14 @@ std::string comparison_table(const std::vector<std::pair<std::string, nlohmann::
       if (summary.contains("perplexity"))
         std::snprintf(text, sizeof text, "%.2f", summary.at("perplexity").at("perplexity").get<double>());
       line += std::string(" ") + text + " |";
+    }
+    if (any_infilling) {
+      char text[64] = " – | – |";
+      if (summary.contains("infilling"))
+        std::snprintf(text, sizeof text, " %s | %.3f |",
+                      percent(summary.at("infilling").at("span_exact_match").get<double>()).c_str(),
+                      summary.at("infilling").at("target_nll").get<double>());
+      line += text;
     }
     table += line + "\n";
   }

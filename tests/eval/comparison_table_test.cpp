@@ -18,6 +18,12 @@ TEST(ComparisonTable, RowsPerModelColumnsPerClusterAndShots) {
             "|---|---:|---:|---:|---:|\n"
             "| base | – | 50.0 | 62.5 | 41.23 |\n"
             "| +Flan | 20.0 | 75.0 | – | – |\n");
+  const nlohmann::json probe = {{"infilling", {{"span_exact_match", 0.25}, {"target_nll", 1.5}}}};
+  EXPECT_EQ(comparison_table({{"base", base}, {"+UL2R", probe}}),
+            "| model | logic 0-shot | logic 3-shot | perplexity | infilling exact match | infilling NLL |\n"
+            "|---|---:|---:|---:|---:|---:|\n"
+            "| base | 50.0 | 62.5 | 41.23 | – | – |\n"
+            "| +UL2R | – | – | – | 25.0 | 1.500 |\n");
   EXPECT_THROW(comparison_table({{"x", nlohmann::json::object()}}), Error);
   EXPECT_THROW(comparison_table({}), Error);
 }
