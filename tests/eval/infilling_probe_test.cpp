@@ -120,7 +120,9 @@ TEST_F(InfillingProbe, NllIsTheTeacherForcedScoreOfTheTargets) {
     }
     EXPECT_NEAR(r.target_nll, nll / tokens, 1e-9);
     // An untrained Llama (N(0, 0.02) weights) is near uniform; T5's N(0, 1) initialisation is not.
-    if (style == ModelStyle::Llama) EXPECT_NEAR(r.target_nll, std::log(700.0), 1.0);
+    if (style == ModelStyle::Llama) {
+      EXPECT_NEAR(r.target_nll, std::log(700.0), 1.0);
+    }
     EXPECT_EQ(r.span_exact_match, 0.0);
   }
 }
