@@ -159,6 +159,8 @@ void register_eval(CLI::App& app) {
   command->add_option("--top-k", o.sampling.top_k, "Sample from the k most likely tokens (0: all)")->check(CLI::NonNegativeNumber);
   command->add_option("--top-p", o.sampling.top_p, "Nucleus sampling mass")->check(CLI::Range(0.0, 1.0));
   command->add_option("--seed", o.sampling.seed, "Sampling seed");
+  command->add_option("--split-seed", o.seed, "Seed of the task splits (as [flan] split_seed of the training run)")
+      ->capture_default_str();
   command->add_option("--batch-size", o.batch_size, "Rows per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
   command->add_option("--perplexity", args->perplexity_dataset, "Token dataset (hone tokenize output) for held-out perplexity");
   command->add_option("--perplexity-length", args->perplexity_length, "Window length for perplexity")

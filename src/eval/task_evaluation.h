@@ -47,7 +47,7 @@ struct TaskEvalOptions {
   bool length_normalized = false;    // rank classification by mean instead of summed log-probability
   int64_t max_prompt_tokens = 0;     // few-shot budget (exemplars dropped from the front); 0: model limit
   int64_t batch_size = 16;
-  uint64_t seed = 0;                 // task splits and option order
+  uint64_t seed = 0;                 // task splits (as the Flan mixture's split_seed) and option order
 };
 
 struct ExamplePrediction {

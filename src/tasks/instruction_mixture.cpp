@@ -65,7 +65,7 @@ InstructionMixture::InstructionMixture(const InstructionMixtureOptions& options)
                "; training on it would leak the evaluation");
     t.templates = task_templates(t.task);
     HONE_CHECK(!t.templates.templates.empty(), "task ", t.task.name, " has no templates");
-    t.train = generate_splits(t.task, t.task.default_sizes, options.seed).train;
+    t.train = generate_splits(t.task, t.task.default_sizes, options.split_seed).train;
     HONE_CHECK(!t.train.empty(), "task ", t.task.name, " has no training examples");
     t.weight = spec.weight * static_cast<double>(std::min<int64_t>(static_cast<int64_t>(t.train.size()), options.cap));
     tasks_.push_back(std::move(t));

@@ -37,7 +37,11 @@ struct InstructionMixtureOptions {
   int64_t shots = 3;                   // exemplars for a few-shot rendering
   int64_t max_input_tokens = 0;        // few-shot budget (render_few_shot); 0: none
   TokenCounter count_tokens = count_words;
-  uint64_t seed = 0;                   // task splits, sampling and option order
+  uint64_t seed = 0;                   // sampling and option order
+  // The seed the task splits are generated with. It is not the training seed on purpose: evaluation
+  // (`hone eval`, `hone tasks export`) generates the same splits with the same split seed (0 by
+  // default), so a held-out test example can never be a training example of another run's seed.
+  uint64_t split_seed = 0;
 };
 
 struct MixtureExample {

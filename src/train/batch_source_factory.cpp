@@ -67,6 +67,7 @@ std::unique_ptr<BatchSource> instruction_source(const PretrainRecipe& recipe, co
   options.mixture.few_shot = f.few_shot;
   options.mixture.chain_of_thought = f.chain_of_thought;
   options.mixture.shots = f.shots;
+  options.mixture.split_seed = f.split_seed;
   // Held-out batches come from another seed of the same mixture (different examples and renderings).
   options.mixture.seed = recipe.train.seed + (role == BatchSourceRole::Eval ? 1 : 0);
   HONE_CHECK(!recipe.data.tokenizer.empty() || !recipe.data.train.empty(), "objective flan needs [data] tokenizer");

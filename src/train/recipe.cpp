@@ -122,6 +122,8 @@ std::vector<RecipeKey> build_keys() {
       {"flan", "shots", Kind::Integer, "3", "exemplars per few-shot rendering"},
       {"flan", "prefix_attention", Kind::Bool, "true",
        "decoder-only: bidirectional attention over the prompt (prefix LM); false: causal with a loss mask"},
+      {"flan", "split_seed", Kind::Integer, "0",
+       "seed of the tasks' train/validation/test splits; keep it equal to hone eval's --split-seed (default 0)"},
       {"optimizer", "name", Kind::String, "\"adamw\"", "adamw or adafactor"},
       {"optimizer", "weight_decay", Kind::Float, "0.0", "AdamW: decoupled decay of matrices; Adafactor: of every parameter"},
       {"optimizer", "max_grad_norm", Kind::Float, "1.0", "global gradient-norm clipping threshold; 0 disables"},
@@ -561,6 +563,9 @@ PretrainRecipe parse_recipe(const std::string& text, const std::string& origin, 
   f.chain_of_thought = number("flan", "chain_of_thought");
   f.shots = integer("flan", "shots");
   f.prefix_attention = boolean("flan", "prefix_attention");
+  const int64_t split_seed = integer("flan", "split_seed");
+  require(split_seed >= 0, origin, "[flan] split_seed", "must be >= 0");
+  f.split_seed = static_cast<uint64_t>(split_seed);
   require(f.cap >= 1, origin, "[flan] cap", "must be >= 1");
   require(f.shots >= 0, origin, "[flan] shots", "must be >= 0");
   for (double share : {f.zero_shot, f.few_shot, f.chain_of_thought})

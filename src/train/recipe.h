@@ -81,6 +81,7 @@ struct RecipeFlan {
   double zero_shot = 0.5, few_shot = 0.25, chain_of_thought = 0.25;
   int64_t shots = 3;
   bool prefix_attention = true;  // decoder-only: prefix LM; false: causal with a loss mask
+  uint64_t split_seed = 0;       // task splits; must equal `hone eval --split-seed` (both default 0)
 };
 
 // Which budget the recipe sets; exactly one.
