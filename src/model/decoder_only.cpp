@@ -135,11 +135,12 @@ DecoderOnlyModel::BlockActivations DecoderOnlyModel::block_forward(Arena& arena,
   act.input = x;
   act.attention_norm = block.attention_norm.forward(cheap, x);
   act.attention = block.attention.forward(kept, act.attention_norm.y, mask, {}, rope_positions);
-  act.mid = kept.alloc(x.shape(), x.dtype());
+  // Residual adds in place where the branch output lives in the right arena: backward never reads it.
+  act.mid = act.attention.y;
   add(x, act.attention.y, act.mid);
   act.mlp_norm = block.mlp_norm.forward(cheap, act.mid);
   act.mlp = block.mlp.forward(kept, act.mlp_norm.y, level == Recompute::None ? nullptr : &scratch);
-  act.output = arena.alloc(x.shape(), x.dtype());
+  act.output = level == Recompute::None ? act.mlp.y : arena.alloc(x.shape(), x.dtype());
   add(act.mid, act.mlp.y, act.output);
   return act;
 }

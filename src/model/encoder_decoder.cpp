@@ -200,11 +200,12 @@ EncoderDecoderModel::EncoderActivations EncoderDecoderModel::encoder_block_forwa
   act.input = x;
   act.attention_norm = block.attention_norm.forward(cheap, x);
   act.attention = block.attention.forward(kept, act.attention_norm.y, masks.encoder, bias);
-  act.mid = kept.alloc(x.shape(), x.dtype());
+  // Residual adds in place where the branch output lives in the right arena: backward never reads it.
+  act.mid = act.attention.y;
   add(x, act.attention.y, act.mid);
   act.ffn_norm = block.ffn_norm.forward(cheap, act.mid);
   act.ffn = block.ffn.forward(kept, act.ffn_norm.y, level == Recompute::None ? nullptr : &scratch);
-  act.output = arena.alloc(x.shape(), x.dtype());
+  act.output = level == Recompute::None ? act.ffn.y : arena.alloc(x.shape(), x.dtype());
   add(act.mid, act.ffn.y, act.output);
   return act;
 }
@@ -218,16 +219,16 @@ EncoderDecoderModel::DecoderActivations EncoderDecoderModel::decoder_block_forwa
   act.input = y;
   act.self_attention_norm = block.self_attention_norm.forward(cheap, y);
   act.self_attention = block.self_attention.forward(kept, act.self_attention_norm.y, masks.decoder, bias);
-  act.after_self = kept.alloc(y.shape(), y.dtype());
+  act.after_self = act.self_attention.y;  // residual adds in place, as in the encoder
   add(y, act.self_attention.y, act.after_self);
   act.cross_attention_norm = block.cross_attention_norm.forward(cheap, act.after_self);
   act.cross_attention =
       block.cross_attention.forward(kept, act.cross_attention_norm.y, masks.cross, {}, {}, encoder_output);
-  act.after_cross = kept.alloc(y.shape(), y.dtype());
+  act.after_cross = act.cross_attention.y;
   add(act.after_self, act.cross_attention.y, act.after_cross);
   act.ffn_norm = block.ffn_norm.forward(cheap, act.after_cross);
   act.ffn = block.ffn.forward(kept, act.ffn_norm.y, level == Recompute::None ? nullptr : &scratch);
-  act.output = arena.alloc(y.shape(), y.dtype());
+  act.output = level == Recompute::None ? act.ffn.y : arena.alloc(y.shape(), y.dtype());
   add(act.after_cross, act.ffn.y, act.output);
   return act;
 }
