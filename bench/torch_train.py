@@ -242,13 +242,13 @@ def run(name, c):
 
     for _ in range(WARMUP):
         step()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(STEPS):
         loss = step()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     n_params = sum(p.numel() for p in model.parameters())
     print(json.dumps({"name": name, "recompute": "none", "tokens_per_s": tokens * STEPS / seconds,
-                      "ms_per_step": 1e3 * seconds / STEPS, "loss": loss, "params": n_params,
+                      "ms_per_step": 1e3 * seconds / STEPS, "tokens_per_cpu_s": tokens * STEPS / cpu, "loss": loss, "params": n_params,
                       "rss_delta_bytes": peak_rss_bytes() - rss_before}), flush=True)
 
 

@@ -76,6 +76,15 @@ Tensor random_tokens(int64_t batch, int64_t length, int64_t vocab, uint64_t seed
   return t;
 }
 
+// User + system CPU time of the process: on a busy machine wall time depends on what else runs, CPU
+// time much less (with OMP_WAIT_POLICY=passive, waiting threads sleep instead of spinning).
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
 size_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -153,18 +162,21 @@ void run(const BenchCase& c, const std::string& recompute_name) {
   };
   for (int i = 0; i < warmup; ++i) step();
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = cpu_seconds();
   for (int i = 0; i < steps; ++i) step();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = cpu_seconds() - cpu_start;
 
   const int64_t tokens = c.batch * (c.source + c.target);
   const size_t param_bytes = static_cast<size_t>(params->numel()) * 4;
   const size_t scratch = seq2seq ? seq2seq->scratch_arena().peak() : decoder->scratch_arena().peak();
   const size_t accounted = 4 * param_bytes + arena.peak() + scratch;
   std::printf(
-      "{\"name\": \"%s\", \"recompute\": \"%s\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.2f, \"loss\": %.4f, "
+      "{\"name\": \"%s\", \"recompute\": \"%s\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.2f, "
+      "\"tokens_per_cpu_s\": %.1f, \"loss\": %.4f, "
       "\"params\": %lld, \"param_state_bytes\": %zu, \"arena_bytes\": %zu, \"accounted_bytes\": %zu, "
       "\"rss_delta_bytes\": %zu}\n",
-      c.name.c_str(), recompute_name.c_str(), tokens * steps / seconds, 1e3 * seconds / steps, loss,
+      c.name.c_str(), recompute_name.c_str(), tokens * steps / seconds, 1e3 * seconds / steps, tokens * steps / cpu, loss,
       static_cast<long long>(params->numel()), 4 * param_bytes, arena.peak() + scratch, accounted,
       peak_rss_bytes() - rss_before);
   std::fflush(stdout);
