@@ -19,3 +19,20 @@ done
 /usr/bin/python3 bench/compare.py "$out/hone.jsonl" "$out/torch.jsonl"
 echo "== generation: KV cache vs recomputing the prefix, 256 new tokens, batch 4"
 "$build/bench/generation_bench"
+
+# End-to-end training. Waiting OpenMP threads sleep (passive) unless the caller says otherwise: on a
+# machine with other work, spinning threads steal the cores the busy ones need (docs/engine.md). Each
+# pair runs BENCH_ROUNDS times, alternating, and compare_train.py keeps each side's best round.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+echo "== end-to-end training steps (forward, backward, AdamW, zero grads), ${BENCH_WARMUP:-2} warm-up + ${BENCH_STEPS:-5} timed steps, best of ${BENCH_ROUNDS:-2} rounds, OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+for round in $(seq "${BENCH_ROUNDS:-2}"); do
+  "$build/bench/train_throughput_bench" --list | while IFS= read -r name; do
+    "$build/bench/train_throughput_bench" "$name" >> "$out/hone_train.jsonl"
+    /usr/bin/python3 bench/torch_train.py "$name" >> "$out/torch_train.jsonl"
+  done
+  # The memory / time trade-off of the recomputation levels on the Llama d512 case.
+  for level in activations layer; do
+    "$build/bench/train_throughput_bench" "llama d512" --recompute "$level" >> "$out/hone_train.jsonl"
+  done
+done
+/usr/bin/python3 bench/compare_train.py "$out/hone_train.jsonl" "$out/torch_train.jsonl"

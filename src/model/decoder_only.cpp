@@ -125,6 +125,26 @@ AttentionMask DecoderOnlyModel::mask_for(const DecoderOnlyBatch& batch) const {
   return mask;
 }
 
+DecoderOnlyModel::BlockActivations DecoderOnlyModel::block_forward(Arena& arena, Arena& scratch, const Block& block,
+                                                                   const Tensor& x, const AttentionMask& mask,
+                                                                   const Tensor& rope_positions,
+                                                                   Recompute level) const {
+  Arena& kept = level == Recompute::Layer ? scratch : arena;   // what backward reads as saved
+  Arena& cheap = level == Recompute::None ? arena : scratch;   // what Activations recomputes
+  BlockActivations act;
+  act.input = x;
+  act.attention_norm = block.attention_norm.forward(cheap, x);
+  act.attention = block.attention.forward(kept, act.attention_norm.y, mask, {}, rope_positions);
+  // Residual adds in place where the branch output lives in the right arena: backward never reads it.
+  act.mid = act.attention.y;
+  add(x, act.attention.y, act.mid);
+  act.mlp_norm = block.mlp_norm.forward(cheap, act.mid);
+  act.mlp = block.mlp.forward(kept, act.mlp_norm.y, level == Recompute::None ? nullptr : &scratch);
+  act.output = level == Recompute::None ? act.mlp.y : arena.alloc(x.shape(), x.dtype());
+  add(act.mid, act.mlp.y, act.output);
+  return act;
+}
+
 DecoderOnlyModel::Forward DecoderOnlyModel::hidden_states(Arena& arena, const DecoderOnlyBatch& batch,
                                                           bool keep_activations) const {
   const Tensor& tokens = batch.tokens;
@@ -136,44 +156,70 @@ DecoderOnlyModel::Forward DecoderOnlyModel::hidden_states(Arena& arena, const De
   Tensor x = embedding_->forward(arena, tokens);
   if (position_embedding_) add(x, position_embedding_->forward(arena, f.positions), x);
   const Tensor rope_positions = config_.positions() == PositionKind::Rotary ? f.positions : Tensor();
+  const Recompute level = keep_activations ? recompute_ : Recompute::None;
   for (const auto& block : blocks_) {
-    BlockActivations act;
-    act.input = x;
-    act.attention_norm = block->attention_norm.forward(arena, x);
-    act.attention = block->attention.forward(arena, act.attention_norm.y, mask, {}, rope_positions);
-    act.mid = arena.alloc(x.shape(), x.dtype());
-    add(x, act.attention.y, act.mid);
-    act.mlp_norm = block->mlp_norm.forward(arena, act.mid);
-    act.mlp = block->mlp.forward(arena, act.mlp_norm.y);
-    Tensor out = arena.alloc(x.shape(), x.dtype());
-    add(act.mid, act.mlp.y, out);
-    x = out;
-    if (keep_activations) f.blocks.push_back(std::move(act));
+    BlockActivations act = block_forward(arena, keep_activations ? scratch_ : arena, *block, x, mask, rope_positions, level);
+    x = act.output;
+    if (!keep_activations) continue;
+    // Forget what lives in scratch_ (the next block reuses it); backward recomputes it.
+    if (level == Recompute::Activations) {
+      act.attention_norm = {};
+      act.attention.saved.x = {};
+      act.mlp_norm = {};
+      act.mlp.activated = {};
+      act.mlp.y = {};
+    } else if (level == Recompute::Layer) {
+      BlockActivations input_only;
+      input_only.input = act.input;
+      act = std::move(input_only);
+    }
+    scratch_.reset();
+    f.blocks.push_back(std::move(act));
   }
   f.last_input = x;
   f.final = final_norm_->forward(arena, x);
   return f;
 }
 
+void DecoderOnlyModel::block_backward(const Block& block, BlockActivations act, const AttentionMask& mask,
+                                      const Tensor& rope_positions, const Tensor& dx, const Tensor& d_input) {
+  Arena& scratch = scratch_;
+  if (recompute_ == Recompute::Layer) {
+    act = block_forward(scratch, scratch, block, act.input, mask, rope_positions, Recompute::None);
+  } else if (recompute_ == Recompute::Activations) {
+    act.attention_norm = block.attention_norm.forward(scratch, act.input);
+    act.attention.saved.x = act.attention_norm.y;
+    act.mlp_norm = block.mlp_norm.forward(scratch, act.mid);
+    act.mlp.activated = block.mlp.activate(scratch, act.mlp.hidden);
+  }
+  // out = mid + mlp(norm(mid)): d_mid = dx + norm'(mlp'(dx)).
+  Tensor d_mlp_in = block.mlp.backward(scratch, act.mlp_norm.y, act.mlp, dx);
+  Tensor d_mid = block.mlp_norm.backward(scratch, act.mid, act.mlp_norm, d_mlp_in);
+  add(d_mid, dx, d_mid);
+  // mid = input + attention(norm(input)).
+  AttentionGrads d_attention = block.attention.backward(scratch, act.attention.saved, d_mid);
+  Tensor d_norm_in = block.attention_norm.backward(scratch, act.input, act.attention_norm, d_attention.dx);
+  add(d_norm_in, d_mid, d_input);
+}
+
 LossResult DecoderOnlyModel::forward_backward(Arena& arena, const DecoderOnlyBatch& batch) {
   check_shape(batch.targets, batch.tokens.shape(), "targets");
   if (batch.loss_weights.defined()) check_shape(batch.loss_weights, batch.tokens.shape(), "loss_weights");
   Forward f = hidden_states(arena, batch, true);
-  LmHeadLossResult head = lm_head_->forward_backward(arena, f.final.y, batch.targets, batch.loss_weights);
+  const AttentionMask mask = mask_for(batch);
+  const Tensor rope_positions = config_.positions() == PositionKind::Rotary ? f.positions : Tensor();
 
-  Tensor dx = final_norm_->backward(arena, f.last_input, f.final, head.dhidden);
+  // The gradient flowing down the residual stream alternates between two buffers of the caller's arena;
+  // everything else backward allocates is released after each block.
+  Tensor dx = arena.alloc(f.last_input.shape(), f.last_input.dtype());
+  Tensor d_next = arena.alloc(f.last_input.shape(), f.last_input.dtype());
+  LmHeadLossResult head = lm_head_->forward_backward(scratch_, f.final.y, batch.targets, batch.loss_weights);
+  copy(final_norm_->backward(scratch_, f.last_input, f.final, head.dhidden), dx);
+  scratch_.reset();
   for (int64_t i = static_cast<int64_t>(blocks_.size()) - 1; i >= 0; --i) {
-    const Block& block = *blocks_[i];
-    const BlockActivations& act = f.blocks[i];
-    // out = mid + mlp(norm(mid)): d_mid = dx + norm'(mlp'(dx)).
-    Tensor d_mlp_in = block.mlp.backward(arena, act.mlp_norm.y, act.mlp, dx);
-    Tensor d_mid = block.mlp_norm.backward(arena, act.mid, act.mlp_norm, d_mlp_in);
-    add(d_mid, dx, d_mid);
-    // mid = input + attention(norm(input)).
-    AttentionGrads d_attention = block.attention.backward(arena, act.attention.saved, d_mid);
-    Tensor d_input = block.attention_norm.backward(arena, act.input, act.attention_norm, d_attention.dx);
-    add(d_input, d_mid, d_input);
-    dx = d_input;
+    block_backward(*blocks_[i], std::move(f.blocks[i]), mask, rope_positions, dx, d_next);
+    std::swap(dx, d_next);
+    scratch_.reset();
   }
   // x = wte[tokens] (+ wpe[positions]): both tables receive the same gradient rows.
   embedding_->backward(batch.tokens, dx);

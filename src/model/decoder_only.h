@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
+#include "model/recompute.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
@@ -75,6 +76,13 @@ class DecoderOnlyModel {
                  const Tensor& prefix = {}) const;
   // tokens I32 [B, 1]: appends one token per row at that row's own position; logits [B, 1, vocab].
   Tensor decode_step(Arena& arena, DecoderOnlyCache& cache, const Tensor& tokens) const;
+  // What forward_backward keeps for backward (model/recompute.h); the result is the same at every level.
+  void set_recompute(Recompute level) { recompute_ = level; }
+  Recompute recompute() const { return recompute_; }
+  // forward_backward's short-lived tensors (one block's temporaries, the LM head's logits chunk) live
+  // here and are released block by block; the caller's arena holds what outlives a block. Activation
+  // memory of a step = the caller's arena peak + this arena's peak.
+  const Arena& scratch_arena() const { return scratch_; }
 
   ParameterStore& params() { return params_; }
   const ParameterStore& params() const { return params_; }
@@ -110,6 +118,7 @@ class DecoderOnlyModel {
     Tensor mid;  // input + attention
     Norm::Output mlp_norm;
     FeedForward::Output mlp;
+    Tensor output;  // mid + mlp
   };
   struct Forward {
     std::vector<BlockActivations> blocks;
@@ -118,8 +127,16 @@ class DecoderOnlyModel {
     Norm::Output final;
   };
 
-  // Runs the stack up to the final norm; keeps the block activations when keep_activations.
+  // Runs the stack up to the final norm; keeps the block activations when keep_activations (what the
+  // recompute level keeps; the rest goes through scratch_).
   Forward hidden_states(Arena& arena, const DecoderOnlyBatch& batch, bool keep_activations) const;
+  // One block's forward. The activations recompute drops at `level` come from scratch; the others and
+  // the output from arena.
+  BlockActivations block_forward(Arena& arena, Arena& scratch, const Block& block, const Tensor& x,
+                                 const AttentionMask& mask, const Tensor& rope_positions, Recompute level) const;
+  // One block's backward with temporaries (and recomputation) in scratch_; writes d(input) into d_input.
+  void block_backward(const Block& block, BlockActivations act, const AttentionMask& mask,
+                      const Tensor& rope_positions, const Tensor& dx, const Tensor& d_input);
   AttentionMask mask_for(const DecoderOnlyBatch& batch) const;
   // 0..T-1 per row, restarting at every change of segment id.
   Tensor positions_for(Arena& arena, const DecoderOnlyBatch& batch) const;
@@ -132,6 +149,8 @@ class DecoderOnlyModel {
   std::vector<std::unique_ptr<Block>> blocks_;
   std::unique_ptr<Norm> final_norm_;
   std::unique_ptr<LmHeadLoss> lm_head_;
+  Recompute recompute_ = Recompute::None;
+  mutable Arena scratch_;
 };
 
 }  // namespace hone

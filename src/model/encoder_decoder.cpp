@@ -191,27 +191,92 @@ EncoderDecoderModel::Masks EncoderDecoderModel::masks_for(const EncoderDecoderBa
   return m;
 }
 
+EncoderDecoderModel::EncoderActivations EncoderDecoderModel::encoder_block_forward(
+    Arena& arena, Arena& scratch, const EncoderBlock& block, const Tensor& x, const Masks& masks, const Tensor& bias,
+    Recompute level) const {
+  Arena& kept = level == Recompute::Layer ? scratch : arena;  // what backward reads as saved
+  Arena& cheap = level == Recompute::None ? arena : scratch;  // what Activations recomputes
+  EncoderActivations act;
+  act.input = x;
+  act.attention_norm = block.attention_norm.forward(cheap, x);
+  act.attention = block.attention.forward(kept, act.attention_norm.y, masks.encoder, bias);
+  // Residual adds in place where the branch output lives in the right arena: backward never reads it.
+  act.mid = act.attention.y;
+  add(x, act.attention.y, act.mid);
+  act.ffn_norm = block.ffn_norm.forward(cheap, act.mid);
+  act.ffn = block.ffn.forward(kept, act.ffn_norm.y, level == Recompute::None ? nullptr : &scratch);
+  act.output = level == Recompute::None ? act.ffn.y : arena.alloc(x.shape(), x.dtype());
+  add(act.mid, act.ffn.y, act.output);
+  return act;
+}
+
+EncoderDecoderModel::DecoderActivations EncoderDecoderModel::decoder_block_forward(
+    Arena& arena, Arena& scratch, const DecoderBlock& block, const Tensor& y, const Masks& masks, const Tensor& bias,
+    const Tensor& encoder_output, Recompute level) const {
+  Arena& kept = level == Recompute::Layer ? scratch : arena;
+  Arena& cheap = level == Recompute::None ? arena : scratch;
+  DecoderActivations act;
+  act.input = y;
+  act.self_attention_norm = block.self_attention_norm.forward(cheap, y);
+  act.self_attention = block.self_attention.forward(kept, act.self_attention_norm.y, masks.decoder, bias);
+  act.after_self = act.self_attention.y;  // residual adds in place, as in the encoder
+  add(y, act.self_attention.y, act.after_self);
+  act.cross_attention_norm = block.cross_attention_norm.forward(cheap, act.after_self);
+  act.cross_attention =
+      block.cross_attention.forward(kept, act.cross_attention_norm.y, masks.cross, {}, {}, encoder_output);
+  act.after_cross = act.cross_attention.y;
+  add(act.after_self, act.cross_attention.y, act.after_cross);
+  act.ffn_norm = block.ffn_norm.forward(cheap, act.after_cross);
+  act.ffn = block.ffn.forward(kept, act.ffn_norm.y, level == Recompute::None ? nullptr : &scratch);
+  act.output = level == Recompute::None ? act.ffn.y : arena.alloc(y.shape(), y.dtype());
+  add(act.after_cross, act.ffn.y, act.output);
+  return act;
+}
+
+void EncoderDecoderModel::forget_recomputable(EncoderActivations& act) const {
+  if (recompute_ == Recompute::Layer) {
+    EncoderActivations input_only;
+    input_only.input = act.input;
+    act = std::move(input_only);
+  } else if (recompute_ == Recompute::Activations) {
+    act.attention_norm = {};
+    act.attention.saved.x = {};
+    act.ffn_norm = {};
+    act.ffn.activated = act.ffn.y = {};
+  }
+}
+
+void EncoderDecoderModel::forget_recomputable(DecoderActivations& act) const {
+  if (recompute_ == Recompute::Layer) {
+    DecoderActivations input_only;
+    input_only.input = act.input;
+    act = std::move(input_only);
+  } else if (recompute_ == Recompute::Activations) {
+    act.self_attention_norm = act.cross_attention_norm = act.ffn_norm = {};
+    act.self_attention.saved.x = act.cross_attention.saved.x = {};
+    act.ffn.activated = act.ffn.y = {};
+  }
+}
+
 Tensor EncoderDecoderModel::head_input(Arena& arena, const EncoderDecoderBatch& batch, Trace* trace) const {
   const Masks masks = masks_for(batch);
   const int64_t source_length = batch.encoder_input_tokens.size(1);
   const int64_t target_length = batch.decoder_input_tokens.size(1);
+  // Training (trace given) follows the recompute level, with the dropped tensors in scratch_.
+  const Recompute level = trace ? recompute_ : Recompute::None;
+  Arena& scratch = trace ? scratch_ : arena;
 
   // Encoder. Residual adds go to fresh tensors: backward still needs every block's input.
   const Tensor encoder_bias = encoder_position_bias_->forward(arena, source_length, source_length);
+  if (trace) trace->encoder_bias = encoder_bias;
   Tensor x = shared_->forward(arena, batch.encoder_input_tokens);
   for (const auto& block : encoder_blocks_) {
-    EncoderActivations act;
-    act.input = x;
-    act.attention_norm = block->attention_norm.forward(arena, x);
-    act.attention = block->attention.forward(arena, act.attention_norm.y, masks.encoder, encoder_bias);
-    act.mid = arena.alloc(x.shape(), x.dtype());
-    add(x, act.attention.y, act.mid);
-    act.ffn_norm = block->ffn_norm.forward(arena, act.mid);
-    act.ffn = block->ffn.forward(arena, act.ffn_norm.y);
-    Tensor out = arena.alloc(x.shape(), x.dtype());
-    add(act.mid, act.ffn.y, out);
-    x = out;
-    if (trace) trace->encoder.push_back(std::move(act));
+    EncoderActivations act = encoder_block_forward(arena, scratch, *block, x, masks, encoder_bias, level);
+    x = act.output;
+    if (!trace) continue;
+    forget_recomputable(act);
+    scratch_.reset();
+    trace->encoder.push_back(std::move(act));
   }
   RMSNorm::Output encoder_final = encoder_final_norm_->forward(arena, x);
   if (trace) {
@@ -222,25 +287,16 @@ Tensor EncoderDecoderModel::head_input(Arena& arena, const EncoderDecoderBatch& 
 
   // Decoder.
   const Tensor decoder_bias = decoder_position_bias_->forward(arena, target_length, target_length);
+  if (trace) trace->decoder_bias = decoder_bias;
   Tensor y = shared_->forward(arena, batch.decoder_input_tokens);
   for (const auto& block : decoder_blocks_) {
-    DecoderActivations act;
-    act.input = y;
-    act.self_attention_norm = block->self_attention_norm.forward(arena, y);
-    act.self_attention = block->self_attention.forward(arena, act.self_attention_norm.y, masks.decoder, decoder_bias);
-    act.after_self = arena.alloc(y.shape(), y.dtype());
-    add(y, act.self_attention.y, act.after_self);
-    act.cross_attention_norm = block->cross_attention_norm.forward(arena, act.after_self);
-    act.cross_attention =
-        block->cross_attention.forward(arena, act.cross_attention_norm.y, masks.cross, {}, {}, encoder_output);
-    act.after_cross = arena.alloc(y.shape(), y.dtype());
-    add(act.after_self, act.cross_attention.y, act.after_cross);
-    act.ffn_norm = block->ffn_norm.forward(arena, act.after_cross);
-    act.ffn = block->ffn.forward(arena, act.ffn_norm.y);
-    Tensor out = arena.alloc(y.shape(), y.dtype());
-    add(act.after_cross, act.ffn.y, out);
-    y = out;
-    if (trace) trace->decoder.push_back(std::move(act));
+    DecoderActivations act =
+        decoder_block_forward(arena, scratch, *block, y, masks, decoder_bias, encoder_output, level);
+    y = act.output;
+    if (!trace) continue;
+    forget_recomputable(act);
+    scratch_.reset();
+    trace->decoder.push_back(std::move(act));
   }
   RMSNorm::Output decoder_final = decoder_final_norm_->forward(arena, y);
   if (trace) {
@@ -259,60 +315,94 @@ EncoderDecoderLoss EncoderDecoderModel::forward_backward(Arena& arena, const Enc
   check_batch(batch, /*training=*/true);
   Trace trace;
   const Tensor hidden = head_input(arena, batch, &trace);
+  const Masks masks = masks_for(batch);
+  Arena& scratch = scratch_;
 
+  // The head's logits chunk and its other temporaries live in scratch; d(hidden) is copied out.
   LmHeadLossResult head;
   if (batch.decoder_loss_weights.defined()) {
     // The loss kernel reads weights in the compute dtype.
     Tensor weights = arena.alloc(batch.decoder_loss_weights.shape(), hidden.dtype());
     copy(batch.decoder_loss_weights, weights);
-    head = weighted_lm_head_->forward_backward(arena, hidden, batch.decoder_target_tokens, weights);
+    head = weighted_lm_head_->forward_backward(scratch, hidden, batch.decoder_target_tokens, weights);
   } else {
-    head = lm_head_->forward_backward(arena, hidden, batch.decoder_target_tokens);
+    head = lm_head_->forward_backward(scratch, hidden, batch.decoder_target_tokens);
   }
   if (config_.tie_embeddings) scale(head.dhidden, 1.0 / std::sqrt(static_cast<double>(config_.d_model)));
 
   // Decoder backward. The relative bias is shared by all self-attention layers of the stack, so its
-  // gradient [H, T, T] is summed over them before it reaches the table.
+  // gradient [H, T, T] is summed over them before it reaches the table. The residual-stream gradient
+  // alternates between two buffers of the caller's arena; the rest is released after each block.
   const int64_t source_length = batch.encoder_input_tokens.size(1);
   const int64_t target_length = batch.decoder_input_tokens.size(1);
   const DType dtype = hidden.dtype();
+  const Tensor& decoder_bias = trace.decoder_bias;
+  const Tensor& encoder_output = trace.encoder_final.y;
   Tensor decoder_bias_grad = arena.zeros({config_.n_heads, target_length, target_length}, dtype);
-  Tensor d_encoder_output = arena.zeros(trace.encoder_final.y.shape(), dtype);
-  Tensor dy = decoder_final_norm_->backward(arena, trace.decoder_last_input, trace.decoder_final, head.dhidden);
+  Tensor d_encoder_output = arena.zeros(encoder_output.shape(), dtype);
+  Tensor dy = arena.alloc(trace.decoder_last_input.shape(), dtype);
+  Tensor dy_next = arena.alloc(dy.shape(), dtype);
+  copy(decoder_final_norm_->backward(scratch, trace.decoder_last_input, trace.decoder_final, head.dhidden), dy);
+  scratch.reset();
   for (int64_t i = static_cast<int64_t>(decoder_blocks_.size()) - 1; i >= 0; --i) {
     const DecoderBlock& block = *decoder_blocks_[i];
-    const DecoderActivations& act = trace.decoder[i];
+    DecoderActivations act = std::move(trace.decoder[i]);
+    if (recompute_ == Recompute::Layer) {
+      act = decoder_block_forward(scratch, scratch, block, act.input, masks, decoder_bias, encoder_output,
+                                  Recompute::None);
+    } else if (recompute_ == Recompute::Activations) {
+      act.self_attention_norm = block.self_attention_norm.forward(scratch, act.input);
+      act.self_attention.saved.x = act.self_attention_norm.y;
+      act.cross_attention_norm = block.cross_attention_norm.forward(scratch, act.after_self);
+      act.cross_attention.saved.x = act.cross_attention_norm.y;
+      act.ffn_norm = block.ffn_norm.forward(scratch, act.after_cross);
+      act.ffn.activated = block.ffn.activate(scratch, act.ffn.hidden);
+    }
     // out = after_cross + ffn(norm(after_cross))
-    Tensor d_ffn_in = block.ffn.backward(arena, act.ffn_norm.y, act.ffn, dy);
-    Tensor d_after_cross = block.ffn_norm.backward(arena, act.after_cross, act.ffn_norm, d_ffn_in);
+    Tensor d_ffn_in = block.ffn.backward(scratch, act.ffn_norm.y, act.ffn, dy);
+    Tensor d_after_cross = block.ffn_norm.backward(scratch, act.after_cross, act.ffn_norm, d_ffn_in);
     add(d_after_cross, dy, d_after_cross);
     // after_cross = after_self + cross_attention(norm(after_self), encoder output)
-    AttentionGrads d_cross = block.cross_attention.backward(arena, act.cross_attention.saved, d_after_cross);
+    AttentionGrads d_cross = block.cross_attention.backward(scratch, act.cross_attention.saved, d_after_cross);
     add(d_encoder_output, d_cross.d_context, d_encoder_output);
-    Tensor d_after_self = block.cross_attention_norm.backward(arena, act.after_self, act.cross_attention_norm, d_cross.dx);
+    Tensor d_after_self = block.cross_attention_norm.backward(scratch, act.after_self, act.cross_attention_norm, d_cross.dx);
     add(d_after_self, d_after_cross, d_after_self);
     // after_self = input + self_attention(norm(input))
-    AttentionGrads d_self = block.self_attention.backward(arena, act.self_attention.saved, d_after_self, decoder_bias_grad);
-    Tensor d_input = block.self_attention_norm.backward(arena, act.input, act.self_attention_norm, d_self.dx);
-    add(d_input, d_after_self, d_input);
-    dy = d_input;
+    AttentionGrads d_self = block.self_attention.backward(scratch, act.self_attention.saved, d_after_self, decoder_bias_grad);
+    Tensor d_input = block.self_attention_norm.backward(scratch, act.input, act.self_attention_norm, d_self.dx);
+    add(d_input, d_after_self, dy_next);
+    std::swap(dy, dy_next);
+    scratch.reset();
   }
   decoder_position_bias_->backward(decoder_bias_grad);
   shared_->backward(batch.decoder_input_tokens, dy);
 
   // Encoder backward.
+  const Tensor& encoder_bias = trace.encoder_bias;
   Tensor encoder_bias_grad = arena.zeros({config_.n_heads, source_length, source_length}, dtype);
-  Tensor dx = encoder_final_norm_->backward(arena, trace.encoder_last_input, trace.encoder_final, d_encoder_output);
+  Tensor dx = arena.alloc(trace.encoder_last_input.shape(), dtype);
+  Tensor dx_next = arena.alloc(dx.shape(), dtype);
+  copy(encoder_final_norm_->backward(scratch, trace.encoder_last_input, trace.encoder_final, d_encoder_output), dx);
+  scratch.reset();
   for (int64_t i = static_cast<int64_t>(encoder_blocks_.size()) - 1; i >= 0; --i) {
     const EncoderBlock& block = *encoder_blocks_[i];
-    const EncoderActivations& act = trace.encoder[i];
-    Tensor d_ffn_in = block.ffn.backward(arena, act.ffn_norm.y, act.ffn, dx);
-    Tensor d_mid = block.ffn_norm.backward(arena, act.mid, act.ffn_norm, d_ffn_in);
+    EncoderActivations act = std::move(trace.encoder[i]);
+    if (recompute_ == Recompute::Layer) {
+      act = encoder_block_forward(scratch, scratch, block, act.input, masks, encoder_bias, Recompute::None);
+    } else if (recompute_ == Recompute::Activations) {
+      act.attention_norm = block.attention_norm.forward(scratch, act.input);
+      act.attention.saved.x = act.attention_norm.y;
+      act.ffn_norm = block.ffn_norm.forward(scratch, act.mid);
+      act.ffn.activated = block.ffn.activate(scratch, act.ffn.hidden);
+    }
+    Tensor d_ffn_in = block.ffn.backward(scratch, act.ffn_norm.y, act.ffn, dx);
+    Tensor d_mid = block.ffn_norm.backward(scratch, act.mid, act.ffn_norm, d_ffn_in);
     add(d_mid, dx, d_mid);
-    AttentionGrads d_attention = block.attention.backward(arena, act.attention.saved, d_mid, encoder_bias_grad);
-    Tensor d_input = block.attention_norm.backward(arena, act.input, act.attention_norm, d_attention.dx);
-    add(d_input, d_mid, d_input);
-    dx = d_input;
+    AttentionGrads d_attention = block.attention.backward(scratch, act.attention.saved, d_mid, encoder_bias_grad);
+    Tensor d_input = block.attention_norm.backward(scratch, act.input, act.attention_norm, d_attention.dx);
+    add(d_input, d_mid, dx_next);
+    std::swap(dx, dx_next);
+    scratch.reset();
   }
   encoder_position_bias_->backward(encoder_bias_grad);
   shared_->backward(batch.encoder_input_tokens, dx);

@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
+#include "model/recompute.h"
 #include "nn/attention.h"
 #include "nn/embedding.h"
 #include "nn/feed_forward.h"
@@ -89,6 +90,13 @@ class EncoderDecoderModel {
   void encode(Arena& arena, EncoderDecoderCache& cache, const Tensor& encoder_tokens) const;
   // Decoder tokens I32 [B, 1] at the next decoder position (shared by all rows); logits [B, 1, vocab].
   Tensor decode_step(Arena& arena, EncoderDecoderCache& cache, const Tensor& tokens) const;
+  // What forward_backward keeps for backward (model/recompute.h); the result is the same at every level.
+  void set_recompute(Recompute level) { recompute_ = level; }
+  Recompute recompute() const { return recompute_; }
+  // forward_backward's short-lived tensors (one block's temporaries, the LM head's logits chunk) live
+  // here and are released block by block; the caller's arena holds what outlives a block. Activation
+  // memory of a step = the caller's arena peak + this arena's peak.
+  const Arena& scratch_arena() const { return scratch_; }
 
   ParameterStore& params() { return params_; }
   const ParameterStore& params() const { return params_; }
@@ -116,6 +124,7 @@ class EncoderDecoderModel {
     Tensor mid;  // input + attention
     RMSNorm::Output ffn_norm;
     FeedForward::Output ffn;
+    Tensor output;  // mid + ffn
   };
   struct DecoderActivations {
     Tensor input;
@@ -127,6 +136,7 @@ class EncoderDecoderModel {
     Tensor after_cross;  // after_self + cross-attention
     RMSNorm::Output ffn_norm;
     FeedForward::Output ffn;
+    Tensor output;  // after_cross + ffn
   };
   struct Masks {
     AttentionMask encoder, decoder, cross;
@@ -137,12 +147,22 @@ class EncoderDecoderModel {
     std::vector<DecoderActivations> decoder;
     Tensor encoder_last_input, decoder_last_input;
     RMSNorm::Output encoder_final, decoder_final;
+    Tensor encoder_bias, decoder_bias;  // relative position biases [H, L, L]
   };
 
   void check_batch(const EncoderDecoderBatch& batch, bool training) const;
   Masks masks_for(const EncoderDecoderBatch& batch) const;
   // Runs encoder and decoder up to the LM head's input (scaled when tied); fills trace when given.
   Tensor head_input(Arena& arena, const EncoderDecoderBatch& batch, Trace* trace) const;
+  // One block's forward: what recompute drops at `level` comes from scratch, the rest from arena.
+  EncoderActivations encoder_block_forward(Arena& arena, Arena& scratch, const EncoderBlock& block, const Tensor& x,
+                                           const Masks& masks, const Tensor& bias, Recompute level) const;
+  DecoderActivations decoder_block_forward(Arena& arena, Arena& scratch, const DecoderBlock& block, const Tensor& y,
+                                           const Masks& masks, const Tensor& bias, const Tensor& encoder_output,
+                                           Recompute level) const;
+  // Drops from act what `recompute_` recomputes in backward (it lives in scratch_, reused by the next block).
+  void forget_recomputable(EncoderActivations& act) const;
+  void forget_recomputable(DecoderActivations& act) const;
 
   EncoderDecoderConfig config_;
   ParameterStore params_;
@@ -157,6 +177,8 @@ class EncoderDecoderModel {
   // target counts with its weight.
   std::unique_ptr<LmHeadLoss> lm_head_;
   std::unique_ptr<LmHeadLoss> weighted_lm_head_;
+  Recompute recompute_ = Recompute::None;
+  mutable Arena scratch_;
 };
 
 }  // namespace hone

@@ -1,6 +1,7 @@
 #include "nn/attention.h"
 
 #include "backend/elementwise.h"
+#include "backend/gemm.h"
 #include "backend/rope.h"
 
 namespace hone {
@@ -15,6 +16,15 @@ AttentionConfig resolved(AttentionConfig c) {
              ") must be a multiple of n_kv_heads (", c.n_kv_heads, ")");
   HONE_CHECK(!(c.rope && c.cross), "MultiHeadAttention: RoPE is for self-attention; disable rope for cross-attention");
   return c;
+}
+
+// q, k and v weights as one [rows_q + rows_k + rows_v, in] matrix when the store laid them out back to
+// back (it does for a self-attention layer: they are registered in a row); undefined otherwise.
+Tensor stacked_weights(const Tensor& q, const Tensor& k, const Tensor& v) {
+  if (!q.defined() || q.storage() != k.storage() || k.storage() != v.storage() ||
+      k.byte_offset() != q.byte_offset() + q.nbytes() || v.byte_offset() != k.byte_offset() + k.nbytes())
+    return {};
+  return Tensor::over(q.storage(), q.byte_offset(), {q.size(0) + k.size(0) + v.size(0), q.size(1)}, q.dtype());
 }
 
 }  // namespace
@@ -49,9 +59,23 @@ AttentionOutput MultiHeadAttention::forward(Arena& arena, const Tensor& x, const
   saved.context = context;
   saved.mask = mask;
   saved.positions = positions;
-  saved.q = q_.forward(arena, x);
-  saved.k = k_.forward(arena, source);
-  saved.v = v_.forward(arena, source);
+  // Self-attention without biases or RoPE projects q, k and v with one GEMM (wider N runs closer to the
+  // BLAS peak) and keeps them as column slices of its output; the attention kernel reads strided heads.
+  const Tensor stacked = config_.cross || config_.bias || config_.rope
+                             ? Tensor()
+                             : stacked_weights(q_.weight().value, k_.weight().value, v_.weight().value);
+  if (stacked.defined()) {
+    const int64_t dq = q_.weight().shape[0], dkv = k_.weight().shape[0];
+    Tensor qkv = arena.alloc({x.size(0), x.size(1), dq + 2 * dkv}, x.dtype());
+    gemm(x.view({-1, config_.d_model}), Trans::No, stacked, Trans::Yes, qkv.view({-1, dq + 2 * dkv}));
+    saved.q = qkv.slice(2, 0, dq);
+    saved.k = qkv.slice(2, dq, dq + dkv);
+    saved.v = qkv.slice(2, dq + dkv, dq + 2 * dkv);
+  } else {
+    saved.q = q_.forward(arena, x);
+    saved.k = k_.forward(arena, source);
+    saved.v = v_.forward(arena, source);
+  }
   if (config_.rope) {
     rope_forward(saved.q, positions, config_.d_kv, config_.rope_theta, saved.q);
     rope_forward(saved.k, positions, config_.d_kv, config_.rope_theta, saved.k);
@@ -78,16 +102,22 @@ AttentionGrads MultiHeadAttention::backward(Arena& arena, const AttentionSaved& 
     rope_backward(dk, saved.positions, config_.d_kv, config_.rope_theta, dk);
   }
   AttentionGrads grads;
-  grads.dx = q_.backward(arena, saved.x, dq);
   const Tensor& source = config_.cross ? saved.context : saved.x;
-  Tensor d_source_k = k_.backward(arena, source, dk);
-  Tensor d_source_v = v_.backward(arena, source, dv);
-  add(d_source_k, d_source_v, d_source_k);
+  q_.backward(arena, saved.x, dq, /*need_input_grad=*/false);
+  k_.backward(arena, source, dk, false);
+  v_.backward(arena, source, dv, false);
+  // Input gradients: the k and v terms accumulate into one buffer inside the GEMMs (beta = 1) instead of
+  // three buffers and two adds.
+  grads.dx = arena.alloc(saved.x.shape(), saved.x.dtype());
+  const Tensor dx2 = grads.dx.view({-1, config_.d_model});
+  gemm(dq.view({-1, dq.size(2)}), Trans::No, q_.weight().value, Trans::No, dx2);
+  Tensor d_source = dx2;
   if (config_.cross) {
-    grads.d_context = d_source_k;
-  } else {
-    add(grads.dx, d_source_k, grads.dx);
+    grads.d_context = arena.alloc(source.shape(), source.dtype());
+    d_source = grads.d_context.view({-1, config_.d_context});
   }
+  gemm(dk.view({-1, dk.size(2)}), Trans::No, k_.weight().value, Trans::No, d_source, 1.0, config_.cross ? 0.0 : 1.0);
+  gemm(dv.view({-1, dv.size(2)}), Trans::No, v_.weight().value, Trans::No, d_source, 1.0, 1.0);
   return grads;
 }
 

@@ -42,16 +42,14 @@ Tensor FeedForward::stacked_input_weights(bool gradients) const {
   return Tensor::over(top.storage(), top.byte_offset(), {2 * d_ff_, d_model_}, top.dtype());
 }
 
-FeedForward::Output FeedForward::forward(Arena& arena, const Tensor& x) const {
+FeedForward::Output FeedForward::forward(Arena& arena, const Tensor& x, Arena* transient) const {
   HONE_CHECK(x.dim() >= 1 && x.size(-1) == d_model_ && x.is_contiguous(), "FeedForward ", input_.weight().name,
              ": input ", x.describe(), " must be contiguous and end in d_model = ", d_model_);
   const int64_t rows = x.numel() / d_model_;
   const Tensor x2 = x.view({rows, d_model_});
   Output out;
-  out.activated = arena.alloc({rows, d_ff_}, x.dtype());
   if (!spec_.gated()) {
     out.hidden = input_.forward(arena, x2);
-    activation_forward(spec_.activation, out.hidden, out.activated);
   } else {
     out.hidden = arena.alloc({rows, 2 * d_ff_}, x.dtype());
     const Tensor gate = out.hidden.slice(1, 0, d_ff_), up = out.hidden.slice(1, d_ff_, 2 * d_ff_);
@@ -61,10 +59,22 @@ FeedForward::Output FeedForward::forward(Arena& arena, const Tensor& x) const {
       gemm(x2, Trans::No, input_.weight().value, Trans::Yes, gate);
       gemm(x2, Trans::No, up_->weight().value, Trans::Yes, up);
     }
-    gated_activation_forward(spec_.activation, gate, up, out.activated);
   }
-  out.y = output_.forward(arena, out.activated).view(x.shape());
+  Arena& short_lived = transient ? *transient : arena;
+  out.activated = activate(short_lived, out.hidden);
+  out.y = output_.forward(short_lived, out.activated).view(x.shape());
   return out;
+}
+
+Tensor FeedForward::activate(Arena& arena, const Tensor& hidden) const {
+  const int64_t rows = hidden.size(0);
+  Tensor activated = arena.alloc({rows, d_ff_}, hidden.dtype());
+  if (!spec_.gated()) {
+    activation_forward(spec_.activation, hidden, activated);
+  } else {
+    gated_activation_forward(spec_.activation, hidden.slice(1, 0, d_ff_), hidden.slice(1, d_ff_, 2 * d_ff_), activated);
+  }
+  return activated;
 }
 
 Tensor FeedForward::backward(Arena& arena, const Tensor& x, const Output& saved, const Tensor& dy) const {

@@ -44,7 +44,11 @@ class FeedForward {
   FeedForward(ParameterStore& store, const std::string& prefix, int64_t d_model, int64_t d_ff, FeedForwardSpec spec);
 
   // x [..., d_model] contiguous.
-  Output forward(Arena& arena, const Tensor& x) const;
+  // With transient given, `activated` and `y` come from it instead: a caller that recomputes the
+  // activation in backward (activate()) keeps only `hidden` in its main arena.
+  Output forward(Arena& arena, const Tensor& x, Arena* transient = nullptr) const;
+  // act(hidden), or act(gate) * up when gated: the `activated` of a saved pre-activation [rows, ...].
+  Tensor activate(Arena& arena, const Tensor& hidden) const;
   // Accumulates every parameter gradient; returns dx [..., d_model].
   Tensor backward(Arena& arena, const Tensor& x, const Output& saved, const Tensor& dy) const;
 
