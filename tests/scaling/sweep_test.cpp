@@ -208,6 +208,25 @@ TEST(SweepPlan, BaseFileIsOverlaidByTheSweepFilesSections) {
   EXPECT_EQ(plan.runs[0].steps, 10);
 }
 
+// The documented CPU sweep: 9 IsoFLOP runs of 0.1-3M parameters, each with enough steps to train.
+TEST(SweepPlan, TheBundledTinySweepPlansNineSmallRuns) {
+  const SweepPlan plan = load_sweep(std::string(HONE_REFERENCE_DIR) + "/../../recipes/scale_sweep_tiny.toml");
+  EXPECT_EQ(plan.name, "tiny");
+  EXPECT_EQ(plan.mode, SweepMode::IsoFlop);
+  ASSERT_EQ(plan.runs.size(), 9u);
+  double total_flops = 0;
+  for (const SweepRun& run : plan.runs) {
+    EXPECT_GE(run.params, 100000) << run.name;
+    EXPECT_LE(run.params, 3000000) << run.name;
+    EXPECT_GE(run.steps, 15) << run.name;
+    EXPECT_NEAR(run.flops / run.budget, 1.0, 0.02) << run.name;
+    EXPECT_EQ(run.recipe.data.train, "data/train");
+    EXPECT_EQ(run.recipe.data.eval, "data/heldout");
+    total_flops += run.flops;
+  }
+  EXPECT_LT(total_flops, 3e12);  // minutes, not hours, at ~20 GFLOP/s on 2 cores
+}
+
 TEST(SweepPlan, MistakesAreUsageErrorsNamingTheKey) {
   const std::string base = base_recipe("shards", "", "none");
   expect_contains(usage_error(base + sweep_section("s", "runs", "tokens = [640]\nwidth = 3\n")),
