@@ -197,6 +197,17 @@ std::vector<ScalingPoint> read_scaling_points(const std::string& csv, const std:
   return points;
 }
 
+void fit_registry_runs(const std::string& runs_query, const std::string& registry, size_t bootstrap, uint64_t seed,
+                       const std::string& json_out) {
+  FitArgs args;
+  args.runs = runs_query;
+  args.registry = registry;
+  args.bootstrap = bootstrap;
+  args.seed = seed;
+  args.json = json_out;
+  run_fit(args);
+}
+
 void register_scale(CLI::App& app) {
   // The group's action runs whichever of fit/plan was chosen; it learns its own App once created.
   auto self = std::make_shared<CLI::App*>(nullptr);
@@ -235,6 +246,7 @@ void register_scale(CLI::App& app) {
 
   register_scale_shapes(*scale);
   register_scale_report(*scale);
+  register_scale_sweep(*scale);
 }
 
 }  // namespace hone::cli

@@ -161,6 +161,7 @@ std::vector<RecipeKey> build_keys() {
       {"train", "registry", Kind::String, "\"\"", "run registry path; empty: the default; \"none\": do not record"},
       {"train", "name", Kind::String, "\"\"", "run name; empty: the recipe file's stem"},
       {"train", "threads", Kind::Integer, "0", "threads; 0: --threads, HONE_THREADS or all cores"},
+      {"train", "sweep", Kind::String, "\"\"", "the sweep this run belongs to (set by `hone scale sweep`); empty: none"},
   };
   k.insert(k.end(), rest.begin(), rest.end());
   return k;
