@@ -35,7 +35,10 @@ struct FitArgs {
 };
 
 void print_parameter(const char* name, double value, const std::optional<SampleSummary>& s) {
-  if (s)
+  if (s && s->non_finite > 0)
+    std::printf("  %-6s %12.5g %12.3g   [%.5g, %.5g]   (%zu of %zu resamples diverged, left out)\n", name, value,
+                s->standard_error, s->low, s->high, s->non_finite, s->non_finite + s->count);
+  else if (s)
     std::printf("  %-6s %12.5g %12.3g   [%.5g, %.5g]\n", name, value, s->standard_error, s->low, s->high);
   else
     std::printf("  %-6s %12.5g\n", name, value);

@@ -1,6 +1,8 @@
 // Bootstrap intervals for approach 3: the Epoch AI standard errors on the Chinchilla points, and the
 // same samples for any thread count.
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <omp.h>
 
 #include <cmath>
@@ -37,6 +39,18 @@ TEST(SampleSummary, PercentilesInterpolateAndStandardErrorIsSampleDeviation) {
   EXPECT_DOUBLE_EQ(s.standard_error, std::sqrt(2.5));
   EXPECT_DOUBLE_EQ(s.low, 2);
   EXPECT_DOUBLE_EQ(s.high, 4);
+}
+
+TEST(SampleSummary, DivergedSamplesAreLeftOutAndCounted) {
+  const double inf = std::numeric_limits<double>::infinity();
+  SampleSummary s = summarize_samples({4, 1, inf, 3, std::nan(""), 2, 5}, 0.5);
+  EXPECT_EQ(s.count, 5u);
+  EXPECT_EQ(s.non_finite, 2u);
+  EXPECT_DOUBLE_EQ(s.standard_error, std::sqrt(2.5));
+  SampleSummary degenerate = summarize_samples({inf, inf, 1.0}, 0.95);
+  EXPECT_EQ(degenerate.standard_error, inf);
+  EXPECT_EQ(degenerate.low, -inf);
+  EXPECT_FALSE(std::isnan(degenerate.high));
 }
 
 TEST(ChinchillaBootstrap, StandardErrorsMatchEpochReplication) {
