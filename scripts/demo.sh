@@ -32,7 +32,7 @@ export OMP_WAIT_POLICY=passive
 stage_name="setup"
 stage_started=$SECONDS
 demo_started=$SECONDS
-trap 'echo >&2; echo "demo: FAILED in stage \"$stage_name\" (exit $?, scripts/demo.sh line $LINENO); rerun to resume from there" >&2' ERR
+trap 'rc=$?; echo >&2; echo "demo: FAILED in stage \"$stage_name\" (exit $rc, scripts/demo.sh line $LINENO); rerun to resume from there" >&2' ERR
 
 stage() {
   stage_finished
@@ -111,7 +111,6 @@ if ! done_before curate; then
   if [ -e corpus/debian.warc.gz ]; then
     "$hone" curate run "$recipes/curate/demo.toml" --input corpus/debian.warc.gz --output corpus/curated \
       --threads "$threads"
-    "$hone" curate stats corpus/curated
     # One document per manual chapter: every 6th goes to held-out.
     zstdcat corpus/curated/output/*.jsonl.zst |
       awk 'NR % 6 == 0 { print > "corpus/heldout/debian.jsonl"; next } { print > "corpus/train/debian.jsonl" }'
@@ -178,11 +177,11 @@ echo
 echo "Samples from the decoder (temperature 0.8, top-p 0.95):"
 "$hone" generate --model runs/base/checkpoint --threads "$threads" --max-new-tokens 48 \
   --temperature 0.8 --top-p 0.95 --seed 7 \
-  --prompt "Zebra, n." --prompt "The kernel" --prompt "To install a package, "
+  --prompt "Zebra, n." --prompt "The kernel" --prompt "To install a package,"
 echo
 echo "The T5 fills a masked span (greedy):"
 "$hone" generate --model runs/t5/checkpoint --threads "$threads" --max-new-tokens 16 \
-  --prompt "The <extra_id_0> of the system is configured in /etc."
+  --prompt "Abacus, n. A <extra_id_0> used for calculating."
 
 # ---------------------------------------------------------------------------------------------------
 stage "4/5 UL2R: +5% compute with the mixture of denoisers, against a causal control"
@@ -198,8 +197,8 @@ if ! done_before causal-control; then
 fi
 for run in base ul2r causal; do
   if ! done_before "perplexity-$run"; then
-    "$hone" eval --model "runs/$run/checkpoint" --perplexity tokens/heldout --threads "$threads" \
-      --json "eval/perplexity-$run.json"
+    "$hone" eval --model "runs/$run/checkpoint" --perplexity tokens/heldout --perplexity-length 128 \
+      --threads "$threads" --json "eval/perplexity-$run.json"
     mark "perplexity-$run"
   fi
 done
@@ -232,11 +231,14 @@ if ! done_before flan-ul2r; then
   mark flan-ul2r
 fi
 show_curve runs/ul2r_flan
-# The held-out clusters only; the test split, 50 examples per task, the first template.
+# The held-out clusters (logic, lexical), and navigate, a task Flan trains on, to tell "Flan did not
+# learn" from "it learned but did not transfer"; the test split, 50 examples per task, the first
+# template; perplexity in windows of the pretraining length.
 for run in base ul2r causal flan ul2r_flan; do
   if ! done_before "eval-$run"; then
-    "$hone" eval --model "runs/$run/checkpoint" --tasks cluster:logic,cluster:lexical --shots 0,2 \
-      --max-examples 50 --perplexity tokens/heldout --threads "$threads" --json "eval/$run.json"
+    "$hone" eval --model "runs/$run/checkpoint" --tasks cluster:logic,cluster:lexical,navigate --shots 0,2 \
+      --max-examples 50 --perplexity tokens/heldout --perplexity-length 128 --threads "$threads" \
+      --json "eval/$run.json"
     mark "eval-$run"
   fi
 done
