@@ -12,8 +12,9 @@
 #   3 pretrain   a tiny Llama-style decoder and a tiny T5 (span corruption); samples with `hone generate`
 #   4 ul2r       continue the decoder with UL2R for 5% extra compute, and a causal control with the same
 #                compute; held-out perplexity (and span infilling, where `hone eval --infilling` exists)
-#   5 flan       instruction-tune base and +UL2R with two task clusters held out; evaluate all four
-#                zero- and 2-shot on the held-out clusters, and perplexity; print the table
+#   5 flan       instruction-tune base and +UL2R with two task clusters held out; evaluate base, +UL2R,
+#                the control, +Flan and +UL2R+Flan zero- and 2-shot on the held-out clusters (and one
+#                trained task), and perplexity; print the table
 #
 # Every step leaves a marker in WORK_DIR/done/, so a rerun skips what is finished (delete a marker, or
 # set DEMO_FRESH=1 to start over). Recipes: recipes/demo_*.toml and recipes/curate/demo.toml.
@@ -61,9 +62,9 @@ done_before() {
 }
 mark() { touch "done/$1"; }
 
-# The held-out perplexity line of a `hone eval --json` summary, e.g. "perplexity 46.80".
+# The held-out perplexity of a `hone eval --json` summary, to two decimals.
 perplexity_of() {
-  sed -n 's/.*"perplexity": *\([0-9.eE+-]*\).*/\1/p' "$1" | tail -1
+  printf '%.2f' "$(sed -n 's/.*"perplexity": *\([0-9.eE+-]*\).*/\1/p' "$1" | tail -1)"
 }
 
 # First and last training loss and every held-out perplexity of a run's metrics.jsonl.
