@@ -1,5 +1,6 @@
 # hone — the three commands a user needs. Each one installs missing Debian packages first.
-#   make demo    build and run `hone demo`
+#   make demo    build, then scripts/demo.sh: `hone demo`, then curate -> tokenize -> pretrain -> UL2R ->
+#                Flan -> eval on Debian's bundled text (10-15 minutes on 2 cores; DEMO_DIR=... to move it)
 #   make test    build and run every test (plus the sanitizer build of the input-parsing tests)
 #   make bench   build and run the benchmarks against PyTorch eager
 # PORTABLE=1 builds without -march=native.
@@ -7,6 +8,7 @@
 BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc)
+DEMO_DIR  ?= $(BUILD)/demo-run
 NATIVE    := $(if $(PORTABLE),OFF,ON)
 CMAKE_CFG := -DCMAKE_BUILD_TYPE=Release -DHONE_NATIVE=$(NATIVE)
 
@@ -22,7 +24,7 @@ build: setup
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/hone demo
+	HONE=$(abspath $(BUILD))/hone bash scripts/demo.sh $(DEMO_DIR)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600

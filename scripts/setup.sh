@@ -18,6 +18,7 @@ packages=(
   libgumbo-dev                                 # HTML parsing for text extraction
   libtomlplusplus-dev                          # task templates (TOML)
   wordnet-base dict-freedict-eng-deu           # data for the bundled Flan-style tasks
+  dict-gcide debian-reference-en zstd          # make demo: its corpus (dictionary, HTML manual), zstdcat
   python3 python3-torch python3-numpy          # test-time reference only
 )
 
