@@ -205,6 +205,73 @@ std::string random_words(std::size_t n, unsigned seed) {
   return s;
 }
 
+// The definition, by brute force: a window of k bytes (inside one document) that also occurs earlier
+// in corpus order marks [p, p + k); a character goes when its first byte is marked. Compared with the
+// suffix-array implementation on small random corpora over a tiny alphabet, so repeats of every length
+// are common, for window lengths around the 8-byte comparison words.
+std::vector<std::string> brute_force_dedup(const std::vector<std::string>& texts, std::size_t k) {
+  std::string corpus;
+  std::vector<std::size_t> starts;
+  for (const auto& t : texts) {
+    starts.push_back(corpus.size());
+    corpus += t;
+    corpus += '\xFF';
+  }
+  std::vector<bool> marked(corpus.size(), false);
+  std::map<std::string, std::size_t> first;
+  for (std::size_t p = 0; p + k <= corpus.size(); ++p) {
+    const std::string window = corpus.substr(p, k);
+    if (window.find('\xFF') != std::string::npos) continue;
+    if (!first.emplace(window, p).second) {
+      for (std::size_t q = p; q < p + k; ++q) marked[q] = true;
+    }
+  }
+  std::vector<std::string> out;
+  for (std::size_t d = 0; d < texts.size(); ++d) {
+    std::string kept;
+    bool removing = false;
+    for (std::size_t b = 0; b < texts[d].size(); ++b) {
+      if ((static_cast<unsigned char>(texts[d][b]) & 0xC0) != 0x80) removing = marked[starts[d] + b];
+      if (!removing) kept += texts[d][b];
+    }
+    out.push_back(kept);
+  }
+  return out;
+}
+
+TEST(ExactDedup, MatchesBruteForceOnRandomRepetitiveText) {
+  std::mt19937 rng(77);
+  const std::vector<std::string> alphabet = {"a", "b", "c", " ", "\xC3\xA9"};  // with a 2-byte character
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<std::string> texts;
+    const int n_docs = 1 + static_cast<int>(rng() % 6);
+    for (int d = 0; d < n_docs; ++d) {
+      std::string t;
+      const int symbols = static_cast<int>(rng() % 120);
+      for (int i = 0; i < symbols; ++i) t += alphabet[rng() % (trial % 2 ? 3 : alphabet.size())];
+      // Copies of earlier pieces, so that long repeats occur too.
+      if (!texts.empty() && rng() % 2) {
+        const std::string& source = texts[rng() % texts.size()];
+        std::size_t cut = std::min<std::size_t>(source.size(), rng() % 40);
+        while (cut < source.size() && (static_cast<unsigned char>(source[cut]) & 0xC0) == 0x80) ++cut;
+        t += source.substr(0, cut);
+      }
+      texts.push_back(t);
+    }
+    for (std::size_t k : {1u, 3u, 7u, 8u, 9u, 16u, 17u, 30u}) {
+      auto docs = make_docs(texts);
+      ExactDedupConfig config;
+      config.drop_duplicate_documents = false;
+      config.min_span_bytes = k;
+      config.min_doc_chars = 0;
+      exact_dedup(docs, config);
+      const std::vector<std::string> expected = brute_force_dedup(texts, k);
+      for (std::size_t d = 0; d < texts.size(); ++d)
+        ASSERT_EQ(docs[d].text, expected[d]) << "trial " << trial << " k " << k << " doc " << d;
+    }
+  }
+}
+
 TEST(ExactDedup, TokenModeAtTheThreshold) {
   for (std::uint32_t id_base : {0u, 100000u}) {  // 2-byte and 3-byte codes for divsufsort
     const std::string a = random_words(80, 60), b = random_words(80, 61);
