@@ -4,12 +4,14 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <string_view>
 #include <unordered_set>
 
 #include <divsufsort.h>
 #include <xxhash.h>
 
 #include "core/error.h"
+#include "curate/repeat_candidates.h"
 #include "curate/text_chars.h"
 
 namespace hone::curate {
@@ -197,8 +199,6 @@ ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig
   for (std::size_t i = 0; i < docs.size(); ++i) {
     if (active[i]) n += static_cast<std::int64_t>(docs[i].text.size()) + 1;
   }
-  check_size(n);
-  std::vector<std::int64_t> offsets(docs.size(), -1);
   if (!config.remove_duplicate_spans) {
     for (std::size_t i = 0; i < docs.size(); ++i) {
       if (active[i]) finish_document(docs[i], 0, config, result, i);
@@ -209,28 +209,62 @@ ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig
     result.stats.seconds = seconds_since(total_start);
     return result;
   }
-  std::vector<std::uint8_t> corpus(static_cast<std::size_t>(n + kWordPadding), 0xFF);
-  std::int64_t pos = 0;
+  // Only the regions that can hold a repeated window go into the suffix array (an exact prefilter,
+  // see repeat_candidates.h), in corpus order, each followed by the separator. Positions keep their
+  // order, so the smallest suffix-array position of a run is still the first occurrence in the corpus.
+  std::vector<std::size_t> active_docs;
+  std::vector<std::string_view> texts;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     if (!active[i]) continue;
-    offsets[i] = pos;
-    std::copy(docs[i].text.begin(), docs[i].text.end(), corpus.begin() + pos);
-    pos += static_cast<std::int64_t>(docs[i].text.size());
-    corpus[static_cast<std::size_t>(pos++)] = 0xFF;  // never in valid UTF-8: a separator no match crosses
+    active_docs.push_back(i);
+    texts.push_back(docs[i].text);
   }
-  std::vector<std::int32_t> sa(static_cast<std::size_t>(n));
-  HONE_CHECK(divsufsort(corpus.data(), sa.data(), static_cast<std::int32_t>(n)) == 0,
-             "exact dedup: divsufsort failed on ", n, " bytes (out of memory?)");
+  const std::vector<ByteRegion> regions = repeat_candidate_regions(texts, config.min_span_bytes);
+  result.seconds_candidates += seconds_since(start);
+  start = Clock::now();
+  std::int64_t m = 0;
+  for (const ByteRegion& r : regions) m += static_cast<std::int64_t>(r.end - r.begin) + 1;
+  check_size(m);
+  result.suffix_array_bytes = static_cast<std::uint64_t>(m);
+  std::vector<std::uint8_t> reduced(static_cast<std::size_t>(m + kWordPadding), 0xFF);
+  std::vector<std::int64_t> region_at(regions.size());  // where each region starts in `reduced`
+  std::int64_t pos = 0;
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    region_at[r] = pos;
+    const std::string& text = docs[active_docs[regions[r].text]].text;
+    std::copy(text.begin() + static_cast<std::ptrdiff_t>(regions[r].begin),
+              text.begin() + static_cast<std::ptrdiff_t>(regions[r].end), reduced.begin() + pos);
+    pos += static_cast<std::int64_t>(regions[r].end - regions[r].begin);
+    reduced[static_cast<std::size_t>(pos++)] = 0xFF;  // never in valid UTF-8: a separator no match crosses
+  }
+  std::vector<std::int32_t> sa(static_cast<std::size_t>(m));
+  if (m > 0) {
+    HONE_CHECK(divsufsort(reduced.data(), sa.data(), static_cast<std::int32_t>(m)) == 0,
+               "exact dedup: divsufsort failed on ", m, " bytes (out of memory?)");
+  }
   result.seconds_suffix_array += seconds_since(start);
 
   const std::vector<std::uint8_t> removed =
-      mark_repeated_windows<std::uint8_t>(corpus.data(), n, sa.data(), 0xFF, config.min_span_bytes, result);
+      m > 0 ? mark_repeated_windows<std::uint8_t>(reduced.data(), m, sa.data(), 0xFF, config.min_span_bytes, result)
+            : std::vector<std::uint8_t>();
 
   start = Clock::now();
-  for (std::size_t i = 0; i < docs.size(); ++i) {
-    if (!active[i]) continue;
-    const std::size_t bytes_removed = remove_marked_bytes(docs[i], removed.data() + offsets[i], result);
-    finish_document(docs[i], bytes_removed, config, result, i);
+  std::vector<std::uint8_t> removed_in_doc;
+  std::size_t r = 0;
+  for (std::size_t a = 0; a < active_docs.size(); ++a) {
+    Document& doc = docs[active_docs[a]];
+    std::size_t bytes_removed = 0;
+    if (r < regions.size() && regions[r].text == a) {
+      // Marks never leave their region: a window does not cross the separator after it.
+      removed_in_doc.assign(doc.text.size(), 0);
+      for (; r < regions.size() && regions[r].text == a; ++r) {
+        std::copy(removed.begin() + region_at[r],
+                  removed.begin() + region_at[r] + static_cast<std::int64_t>(regions[r].end - regions[r].begin),
+                  removed_in_doc.begin() + static_cast<std::ptrdiff_t>(regions[r].begin));
+      }
+      bytes_removed = remove_marked_bytes(doc, removed_in_doc.data(), result);
+    }
+    finish_document(doc, bytes_removed, config, result, active_docs[a]);
   }
   result.seconds_mark += seconds_since(start);
   result.stats.seconds = seconds_since(total_start);
