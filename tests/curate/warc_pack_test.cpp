@@ -8,13 +8,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "core/error.h"
+#include "curate/jsonl_writer.h"
+#include "curate/pipeline_runner.h"
 #include "curate/warc_pack.h"
 #include "curate/warc_reader.h"
 #include "curate/warc_writer.h"
 #include "support/run_command.h"
+#include "pipeline_corpus.h"
 #include "warc_test_files.h"
 
 namespace hone::curate {
@@ -230,6 +234,45 @@ TEST(WarcPack, MistakesAreErrorsThatNameTheInput) {
   expect_error({(dir / "p.html").string()}, out, "--date must look like", bad_date);
   WarcWriter writer((dir / "w.warc").string());
   EXPECT_THROW(writer.write_response("https://a/\r\nX: y", "2024-01-01T00:00:00Z", "text/html", "x"), Error);
+}
+
+// The demo's first step: a folder of HTML pages packed into a WARC and curated with the refinedweb
+// preset. The pages' prose survives with its URLs, their planted boilerplate does not, and a copy of a
+// page under another name is removed.
+TEST(WarcPack, PackedPagesGoThroughThePipeline) {
+  TempDir dir("warc_pack_pipeline");
+  bool real_docs = false;
+  const std::vector<PageText> pages = english_pages(12, /*allow_real_docs=*/false, real_docs);
+  fs::create_directories(dir / "site" / "manual");
+  for (std::size_t i = 0; i < pages.size(); ++i)
+    write_file(dir / "site" / "manual" / ("page" + std::to_string(10 + i) + ".html"), page_html(pages[i]));
+  write_file(dir / "site" / "zz-copy-of-page10.html", page_html(pages[0]));
+  WarcPackOptions pack;
+  pack.date = "2024-01-01T00:00:00Z";
+  ASSERT_EQ(pack_warc({(dir / "site").string()}, (dir / "site.warc.gz").string(), pack).pages, 13u);
+
+  PipelineRunOptions options;
+  options.inputs = {(dir / "site.warc.gz").string()};
+  options.output_dir = (dir / "out").string();
+  options.tasks = 1;
+  options.threads = 1;
+  PipelineRunner runner(pipeline_preset("refinedweb"), options);
+  runner.run_all();
+  std::map<std::string, Document> kept;
+  JsonlDocumentReader reader(runner.output_shard(0));
+  Document doc;
+  while (reader.next(doc)) kept[doc.url] = doc;
+  ASSERT_EQ(kept.size(), 12u);
+  EXPECT_EQ(kept.count("http://localhost/site/zz-copy-of-page10.html"), 0u);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    const std::string url = "http://localhost/site/manual/page" + std::to_string(10 + i) + ".html";
+    ASSERT_EQ(kept.count(url), 1u) << url;
+    const Document& d = kept[url];
+    EXPECT_EQ(d.metadata["warc_date"], "2024-01-01T00:00:00Z");
+    EXPECT_EQ(d.metadata["language"], "en");
+    for (const std::string& paragraph : pages[i].paragraphs) EXPECT_NE(d.text.find(paragraph), std::string::npos) << url;
+    for (const std::string& line : planted_boilerplate()) EXPECT_EQ(d.text.find(line), std::string::npos) << url;
+  }
 }
 
 TEST(WarcPack, CommandLine) {
