@@ -1,6 +1,7 @@
 #include "curate/exact_dedup.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -68,6 +69,7 @@ bool same_window(const Symbol* text, std::int64_t a, std::int64_t b, std::int64_
 // puts a document end inside the window. Both sides are read only up to the first separator of `a`'s
 // window, which lies at or before the corpus end, so reads stay within the padding.
 constexpr std::int64_t kWordPadding = 8;
+static_assert(std::endian::native == std::endian::little, "the word comparison masks assume little-endian loads");
 template <>
 bool same_window<std::uint8_t>(const std::uint8_t* text, std::int64_t a, std::int64_t b, std::int64_t k,
                                std::uint8_t /*separator 0xFF*/) {
