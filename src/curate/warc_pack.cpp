@@ -96,7 +96,9 @@ std::vector<WarcPackInput> list_html_pages(const std::vector<std::string>& input
     }
     HONE_CHECK(fs::is_directory(status), "pack-warc: input '", input, "' is neither a file nor a directory");
     // The directory's own name leads its URLs, so two inputs with the same inner layout stay apart.
-    const fs::path base = root.lexically_normal().has_filename() ? root.lexically_normal() : root.lexically_normal().parent_path();
+    // "docs/", "." and "../docs" all name a directory: take its last component from the absolute path.
+    fs::path base = fs::absolute(root).lexically_normal();
+    if (!base.has_filename()) base = base.parent_path();
     const std::string name = base.filename().string();
     std::vector<WarcPackInput> found;
     for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied);
