@@ -206,6 +206,19 @@ TEST(WarcPack, NonUtf8BytesAreKeptUnchanged) {
   EXPECT_NE(docs[0].text.find("日本語"), std::string::npos) << docs[0].text;
 }
 
+TEST(WarcPack, DirectoryNamesComeFromTheAbsolutePath) {
+  TempDir dir("warc_pack_names");
+  make_tree(dir);
+  WarcPackOptions options;
+  options.date = "2024-01-01T00:00:00Z";
+  for (const std::string input : {(dir / "docs").string() + "/", (dir / "docs" / "guide" / "..").string()}) {
+    pack_warc({input}, (dir / "n.warc").string(), options);
+    const std::vector<Document> docs = read_warc(dir / "n.warc");
+    ASSERT_EQ(docs.size(), 3u) << input;
+    EXPECT_EQ(docs[2].url, "http://localhost/docs/index.html") << input;
+  }
+}
+
 TEST(WarcPack, MistakesAreErrorsThatNameTheInput) {
   TempDir dir("warc_pack_errors");
   fs::create_directories(dir / "empty");
