@@ -211,7 +211,7 @@ TEST(WarcPack, DirectoryNamesComeFromTheAbsolutePath) {
   make_tree(dir);
   WarcPackOptions options;
   options.date = "2024-01-01T00:00:00Z";
-  for (const std::string input : {(dir / "docs").string() + "/", (dir / "docs" / "guide" / "..").string()}) {
+  for (const std::string& input : {(dir / "docs").string() + "/", (dir / "docs" / "guide" / "..").string()}) {
     pack_warc({input}, (dir / "n.warc").string(), options);
     const std::vector<Document> docs = read_warc(dir / "n.warc");
     ASSERT_EQ(docs.size(), 3u) << input;
