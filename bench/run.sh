@@ -2,6 +2,7 @@
 # make bench: hone's layer benchmarks side by side with PyTorch eager (Debian's python3-torch, which
 # uses the same OpenMP OpenBLAS after scripts/setup.sh) at the same thread count, in one run. The two
 # alternate case by case so that load from other processes hits both alike.
+# Then the curation benchmarks (issue 6), one core each.
 set -euo pipefail
 build=${1:-build}
 threads=${BENCH_THREADS:-$(nproc)}
@@ -36,3 +37,10 @@ for round in $(seq "${BENCH_ROUNDS:-2}"); do
   done
 done
 /usr/bin/python3 bench/compare_train.py "$out/hone_train.jsonl" "$out/torch_train.jsonl"
+echo "== curation (issue 6), one core: the whole pipeline on Debian HTML docs, then each heavy stage alone"
+echo "   targets: extraction >= 200 docs/s; filters >= 20 MB/s; MinHash >= 1 MB/s at 9000 hashes, >= 10 at 112; exact dedup >= 20 MB/s"
+"$build/bench/curate_pipeline_bench"
+"$build/bench/html_extract_bench"
+"$build/bench/curate_filters_bench" 32
+"$build/bench/minhash_bench"
+"$build/bench/exact_dedup_bench" 64

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "curate/pipeline_runner.h"
+#include "curate/warc_pack.h"
 
 namespace hone::cli {
 namespace {
@@ -132,6 +133,19 @@ void run_pipeline(const RunArgs& args) {
   }
 }
 
+struct PackArgs {
+  std::vector<std::string> inputs;
+  std::string output;
+  curate::WarcPackOptions options;
+};
+
+void pack_warc(const PackArgs& args) {
+  const curate::WarcPackResult r = curate::pack_warc(args.inputs, args.output, args.options);
+  std::printf("packed %llu pages (%s, %llu not UTF-8) into %s (%s)\n", static_cast<unsigned long long>(r.pages),
+              human_bytes(static_cast<double>(r.bytes_in)).c_str(), static_cast<unsigned long long>(r.not_utf8),
+              args.output.c_str(), human_bytes(static_cast<double>(r.bytes_out)).c_str());
+}
+
 }  // namespace
 
 void register_curate(CLI::App& app) {
@@ -173,6 +187,18 @@ void register_curate(CLI::App& app) {
                                 });
   stats->add_option("dir", *dir, "The --output directory of 'hone curate run'")->required();
   stats->add_option("--json", *json_path, "Where to write the merged stats JSON (default: DIR/stats.json)");
+
+  auto pack = std::make_shared<PackArgs>();
+  CLI::App* pack_cmd = add_command(*curate, "pack-warc", "Pack HTML files into a WARC of response records (one gzip member each)",
+                                   [pack] { pack_warc(*pack); });
+  pack_cmd->add_option("--input", pack->inputs, "HTML files, or directories (their .html/.htm/.xhtml/.shtml files, recursively)")
+      ->required()
+      ->expected(1, -1);
+  pack_cmd->add_option("--out", pack->output, "The WARC to write: X.warc.gz (gzip per record) or X.warc")->required();
+  pack_cmd->add_option("--url-prefix", pack->options.url_prefix,
+                       "URL prefix; a page's URL is the prefix + its path under the input (default http://localhost/)");
+  pack_cmd->add_option("--date", pack->options.date,
+                       "WARC-Date of every record, e.g. 2024-03-01T12:00:00Z (default: each file's modification time)");
 }
 
 }  // namespace hone::cli

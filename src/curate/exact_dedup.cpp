@@ -1,14 +1,18 @@
 #include "curate/exact_dedup.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <cstring>
 #include <limits>
+#include <string_view>
 #include <unordered_set>
 
 #include <divsufsort.h>
 #include <xxhash.h>
 
 #include "core/error.h"
+#include "curate/repeat_candidates.h"
 #include "curate/text_chars.h"
 
 namespace hone::curate {
@@ -50,56 +54,81 @@ std::vector<bool> drop_duplicate_documents(std::vector<Document>& docs, const Ex
   return active;
 }
 
+// True when the k symbols at a and b are equal and none is the separator, i.e. lcp(a, b) >= k with
+// matches stopping at document ends. Token mode compares symbol by symbol.
+template <class Symbol>
+bool same_window(const Symbol* text, std::int64_t a, std::int64_t b, std::int64_t k, Symbol separator) {
+  for (std::int64_t l = 0; l < k; ++l) {
+    if (text[a + l] != text[b + l] || text[a + l] == separator) return false;
+  }
+  return true;
+}
+
+// Byte mode compares 8 bytes at a time (the corpus carries kWordPadding readable bytes after its end).
+// A word with a 0xFF byte (the separator) inside the window ends the comparison: it either differs or
+// puts a document end inside the window. Both sides are read only up to the first separator of `a`'s
+// window, which lies at or before the corpus end, so reads stay within the padding.
+constexpr std::int64_t kWordPadding = 8;
+static_assert(std::endian::native == std::endian::little, "the word comparison masks assume little-endian loads");
+template <>
+bool same_window<std::uint8_t>(const std::uint8_t* text, std::int64_t a, std::int64_t b, std::int64_t k,
+                               std::uint8_t /*separator 0xFF*/) {
+  constexpr std::uint64_t kLow = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  for (std::int64_t l = 0; l < k; l += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, text + a + l, 8);
+    std::memcpy(&y, text + b + l, 8);
+    // Only the bytes inside the window count in the last word (little-endian: low bytes come first).
+    const std::uint64_t mask = k - l >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * (k - l))) - 1;
+    const std::uint64_t inverted = ~x;  // 0xFF bytes of x become zero bytes
+    const std::uint64_t separators = (inverted - kLow) & ~inverted & kHigh;
+    if (((x ^ y) & mask) != 0 || (separators & mask) != 0) return false;
+  }
+  return true;
+}
+
 // Steps 2-3 over a symbol string whose documents each end with `separator` (so text[n - 1] is one),
 // given its suffix array `sa` (positions in symbols). Returns, per symbol, 1 when it lies in a
 // non-first occurrence of a window of k symbols that occurs more than once.
+//
+// Suffixes that share their first k symbols are one run of the suffix array, so only "lcp >= k" of
+// neighbours matters, never the LCP value: each neighbour pair is compared directly, at most k symbols
+// and usually a few (adjacent suffixes of text differ early). This reads the text at two random places
+// per suffix, prefetched ahead along the suffix array, and needs no Phi/PLCP arrays (Kasai's bound
+// would save comparisons only inside long repeats, at the price of a random scatter and gather over
+// 4 bytes per symbol).
 template <class Symbol>
 std::vector<std::uint8_t> mark_repeated_windows(const Symbol* text, std::int64_t n, const std::int32_t* sa,
                                                 Symbol separator, std::size_t k, ExactDedupResult& result) {
   auto start = Clock::now();
-  // Phi[i] = the suffix just before suffix i in sorted order. Walking i in text order, the common
-  // prefix with Phi[i] shrinks by at most one per step (Kasai et al.), so all comparisons sum to O(n);
-  // the text-order walk also reads the text sequentially, unlike Kasai's rank-order walk. The
-  // separator never matches, so no common prefix runs past the end of a document.
-  std::vector<std::int32_t> plcp(static_cast<std::size_t>(n));
-  plcp[static_cast<std::size_t>(sa[0])] = -1;
-  for (std::int64_t r = 1; r < n; ++r) plcp[static_cast<std::size_t>(sa[r])] = sa[r - 1];
-  std::int64_t l = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t j = plcp[static_cast<std::size_t>(i)];
-    if (j < 0) {
-      plcp[static_cast<std::size_t>(i)] = 0;
-      l = 0;
-      continue;
+  std::vector<std::uint8_t> marked(static_cast<std::size_t>(n), 0);
+  const auto k64 = static_cast<std::int64_t>(k);
+  constexpr std::int64_t kPrefetchDistance = 16;
+  // The run's smallest position is the first occurrence in corpus order; every other member starts a
+  // window to remove.
+  auto close_run = [&](std::int64_t begin, std::int64_t end) {
+    if (end - begin < 2) return;
+    const std::int32_t first = *std::min_element(sa + begin, sa + end);
+    for (std::int64_t t = begin; t < end; ++t) {
+      if (sa[t] != first) marked[static_cast<std::size_t>(sa[t])] = 1;
     }
-    while (text[i + l] == text[j + l] && text[i + l] != separator) ++l;
-    plcp[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(l);
-    if (l > 0) --l;
+  };
+  std::int64_t run_begin = 0;
+  for (std::int64_t r = 1; r < n; ++r) {
+    if (r + kPrefetchDistance < n) __builtin_prefetch(text + sa[r + kPrefetchDistance]);
+    if (!same_window(text, sa[r - 1], sa[r], k64, separator)) {
+      close_run(run_begin, r);
+      run_begin = r;
+    }
   }
+  close_run(run_begin, n);
   result.seconds_lcp += seconds_since(start);
 
   start = Clock::now();
-  // Suffixes that share their first k symbols are one run of the suffix array (LCP >= k between
-  // neighbours). The run's smallest position is the first occurrence in corpus order; every other
-  // member starts a window to remove.
-  std::vector<std::uint8_t> marked(static_cast<std::size_t>(n), 0);
-  const auto k32 = static_cast<std::int64_t>(k);
-  std::int64_t r = 0;
-  while (r < n) {
-    std::int64_t end = r + 1;
-    while (end < n && plcp[static_cast<std::size_t>(sa[end])] >= k32) ++end;
-    if (end - r >= 2) {
-      const std::int32_t first = *std::min_element(sa + r, sa + end);
-      for (std::int64_t t = r; t < end; ++t) {
-        if (sa[t] != first) marked[static_cast<std::size_t>(sa[t])] = 1;
-      }
-    }
-    r = end;
-  }
   // Merge the windows [start, start + k) in one sweep: a symbol is removed while some window covers it.
   std::int64_t covered_until = 0;
   for (std::int64_t p = 0; p < n; ++p) {
-    if (marked[static_cast<std::size_t>(p)]) covered_until = std::max(covered_until, p + k32);
+    if (marked[static_cast<std::size_t>(p)]) covered_until = std::max(covered_until, p + k64);
     marked[static_cast<std::size_t>(p)] = p < covered_until ? 1 : 0;
   }
   result.seconds_mark += seconds_since(start);
@@ -110,6 +139,8 @@ std::vector<std::uint8_t> mark_repeated_windows(const Symbol* text, std::int64_t
 // character goes when its first byte is marked. Returns the number of bytes removed and counts ranges.
 std::size_t remove_marked_bytes(Document& doc, const std::uint8_t* removed, ExactDedupResult& result) {
   const std::string& text = doc.text;
+  // Most documents lose nothing: find that out with a fast scan instead of copying them.
+  if (std::memchr(removed, 1, text.size()) == nullptr) return 0;
   std::string kept;
   kept.reserve(text.size());
   bool removing = false;
@@ -170,8 +201,6 @@ ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig
   for (std::size_t i = 0; i < docs.size(); ++i) {
     if (active[i]) n += static_cast<std::int64_t>(docs[i].text.size()) + 1;
   }
-  check_size(n);
-  std::vector<std::int64_t> offsets(docs.size(), -1);
   if (!config.remove_duplicate_spans) {
     for (std::size_t i = 0; i < docs.size(); ++i) {
       if (active[i]) finish_document(docs[i], 0, config, result, i);
@@ -182,28 +211,62 @@ ExactDedupResult exact_dedup(std::vector<Document>& docs, const ExactDedupConfig
     result.stats.seconds = seconds_since(total_start);
     return result;
   }
-  std::vector<std::uint8_t> corpus(static_cast<std::size_t>(n));
-  std::int64_t pos = 0;
+  // Only the regions that can hold a repeated window go into the suffix array (an exact prefilter,
+  // see repeat_candidates.h), in corpus order, each followed by the separator. Positions keep their
+  // order, so the smallest suffix-array position of a run is still the first occurrence in the corpus.
+  std::vector<std::size_t> active_docs;
+  std::vector<std::string_view> texts;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     if (!active[i]) continue;
-    offsets[i] = pos;
-    std::copy(docs[i].text.begin(), docs[i].text.end(), corpus.begin() + pos);
-    pos += static_cast<std::int64_t>(docs[i].text.size());
-    corpus[static_cast<std::size_t>(pos++)] = 0xFF;  // never in valid UTF-8: a separator no match crosses
+    active_docs.push_back(i);
+    texts.push_back(docs[i].text);
   }
-  std::vector<std::int32_t> sa(static_cast<std::size_t>(n));
-  HONE_CHECK(divsufsort(corpus.data(), sa.data(), static_cast<std::int32_t>(n)) == 0,
-             "exact dedup: divsufsort failed on ", n, " bytes (out of memory?)");
+  const std::vector<ByteRegion> regions = repeat_candidate_regions(texts, config.min_span_bytes);
+  result.seconds_candidates += seconds_since(start);
+  start = Clock::now();
+  std::int64_t m = 0;
+  for (const ByteRegion& r : regions) m += static_cast<std::int64_t>(r.end - r.begin) + 1;
+  check_size(m);
+  result.suffix_array_bytes = static_cast<std::uint64_t>(m);
+  std::vector<std::uint8_t> reduced(static_cast<std::size_t>(m + kWordPadding), 0xFF);
+  std::vector<std::int64_t> region_at(regions.size());  // where each region starts in `reduced`
+  std::int64_t pos = 0;
+  for (std::size_t r = 0; r < regions.size(); ++r) {
+    region_at[r] = pos;
+    const std::string& text = docs[active_docs[regions[r].text]].text;
+    std::copy(text.begin() + static_cast<std::ptrdiff_t>(regions[r].begin),
+              text.begin() + static_cast<std::ptrdiff_t>(regions[r].end), reduced.begin() + pos);
+    pos += static_cast<std::int64_t>(regions[r].end - regions[r].begin);
+    reduced[static_cast<std::size_t>(pos++)] = 0xFF;  // never in valid UTF-8: a separator no match crosses
+  }
+  std::vector<std::int32_t> sa(static_cast<std::size_t>(m));
+  if (m > 0) {
+    HONE_CHECK(divsufsort(reduced.data(), sa.data(), static_cast<std::int32_t>(m)) == 0,
+               "exact dedup: divsufsort failed on ", m, " bytes (out of memory?)");
+  }
   result.seconds_suffix_array += seconds_since(start);
 
   const std::vector<std::uint8_t> removed =
-      mark_repeated_windows<std::uint8_t>(corpus.data(), n, sa.data(), 0xFF, config.min_span_bytes, result);
+      m > 0 ? mark_repeated_windows<std::uint8_t>(reduced.data(), m, sa.data(), 0xFF, config.min_span_bytes, result)
+            : std::vector<std::uint8_t>();
 
   start = Clock::now();
-  for (std::size_t i = 0; i < docs.size(); ++i) {
-    if (!active[i]) continue;
-    const std::size_t bytes_removed = remove_marked_bytes(docs[i], removed.data() + offsets[i], result);
-    finish_document(docs[i], bytes_removed, config, result, i);
+  std::vector<std::uint8_t> removed_in_doc;
+  std::size_t r = 0;
+  for (std::size_t a = 0; a < active_docs.size(); ++a) {
+    Document& doc = docs[active_docs[a]];
+    std::size_t bytes_removed = 0;
+    if (r < regions.size() && regions[r].text == a) {
+      // Marks never leave their region: a window does not cross the separator after it.
+      removed_in_doc.assign(doc.text.size(), 0);
+      for (; r < regions.size() && regions[r].text == a; ++r) {
+        std::copy(removed.begin() + region_at[r],
+                  removed.begin() + region_at[r] + static_cast<std::int64_t>(regions[r].end - regions[r].begin),
+                  removed_in_doc.begin() + static_cast<std::ptrdiff_t>(regions[r].begin));
+      }
+      bytes_removed = remove_marked_bytes(doc, removed_in_doc.data(), result);
+    }
+    finish_document(doc, bytes_removed, config, result, active_docs[a]);
   }
   result.seconds_mark += seconds_since(start);
   result.stats.seconds = seconds_since(total_start);

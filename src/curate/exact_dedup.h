@@ -1,14 +1,16 @@
 #pragma once
 // Stage 8: exact deduplication, as Lee et al. 2022 ("Deduplicating Training Data Makes Language Models
-// Better") do it, over a batch of documents that fits in memory (< 2 GiB of text or token bytes; shard
-// larger corpora):
+// Better") do it, over a batch of documents that fits in memory:
 //   1. whole documents with the same text (XXH3-128) keep only their first copy ("exact_duplicate_document");
 //   2. a suffix array (libdivsufsort) over the remaining documents, each followed by the byte 0xFF (which
-//      valid UTF-8 never contains, so the LCP computation stops there: no match crosses a document end),
-//      and its LCP array (Kasai et al.'s O(n) bound, computed in text order through the Phi array);
-//   3. suffixes sharing a prefix of >= min_span_bytes form one contiguous run of the suffix array; every
-//      occurrence of such a window but the first in corpus order (earliest document, earliest offset)
-//      marks [start, start + min_span_bytes) for removal; marked ranges are merged in one sweep;
+//      valid UTF-8 never contains, so a comparison stops there: no match crosses a document end). Byte
+//      mode sorts only the regions that can hold a repeated window (an exact prefilter with
+//      content-defined anchors, repeat_candidates.h), usually a few percent of the text; they must stay
+//      under 2 GiB. Token mode sorts all tokens (< 2 GiB of token codes);
+//   3. suffixes sharing a prefix of >= min_span_bytes form one contiguous run of the suffix array (found
+//      by comparing each neighbour pair directly, at most min_span_bytes bytes); every occurrence of
+//      such a window but the first in corpus order (earliest document, earliest offset) marks
+//      [start, start + min_span_bytes) for removal; marked ranges are merged in one sweep;
 //   4. documents that lost text and are left with < min_doc_chars characters are dropped
 //      ("exact_dedup_too_short").
 // A removed byte range never splits a UTF-8 character: a character goes when its first byte is marked.
@@ -46,9 +48,11 @@ struct ExactDedupResult {
   // span_bytes_removed, docs_edited.
   FilterStats stats;
   double seconds_hash = 0;          // whole-document hashes
+  double seconds_candidates = 0;    // byte mode: the prefilter (repeat_candidates.h)
   double seconds_suffix_array = 0;  // building the corpus and divsufsort
-  double seconds_lcp = 0;           // Phi / PLCP
-  double seconds_mark = 0;          // runs, marking, merging and rewriting the documents
+  double seconds_lcp = 0;           // comparing suffix-array neighbours into runs, marking windows
+  double seconds_mark = 0;          // merging the marks and rewriting the documents
+  std::uint64_t suffix_array_bytes = 0;  // what the suffix array covered (byte mode: the candidate regions)
 };
 
 // Byte mode: edits the kept documents' text in place (dropped ones are left as they were) and records

@@ -132,8 +132,10 @@ ExtractStatus HtmlExtractor::extract(std::string_view html, std::string& text) {
   current.begin = 0;
   int link_depth = 0, pre_depth = 0, article_depth = 0;
   bool pending_space = false;
+  bool after_br = false;  // a <br> ended the block's last line and no text has followed yet
 
   auto flush = [&](Kind next_kind) {
+    if (after_br && text_.size() > current.begin && text_.back() == '\n') text_.pop_back();  // a <br> at the end
     while (text_.size() > current.begin && text_.back() == ' ') text_.pop_back();
     if (current.chars > 0) {
       current.end = text_.size();
@@ -145,12 +147,13 @@ ExtractStatus HtmlExtractor::extract(std::string_view html, std::string& text) {
     current.begin = text_.size();
     current.kind = next_kind;
     pending_space = false;
+    after_br = false;
   };
   auto append_text = [&](const char* data) {
     for (const char* p = data; *p; ++p) {
       const char c = *p;
       if (pre_depth == 0 && is_space_byte(c)) {
-        pending_space = current.chars > 0;
+        pending_space = current.chars > 0 && !after_br;  // no space at the start of a <br> line
         continue;
       }
       if (pending_space) {
@@ -159,6 +162,7 @@ ExtractStatus HtmlExtractor::extract(std::string_view html, std::string& text) {
         pending_space = false;
       }
       text_ += c;
+      after_br = false;
       if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && !(pre_depth > 0 && is_space_byte(c) && c != ' ')) {
         current.chars += 1;
         if (link_depth > 0) current.link_chars += 1;
@@ -197,7 +201,16 @@ ExtractStatus HtmlExtractor::extract(std::string_view html, std::string& text) {
           const TagRole role = tag <= GUMBO_TAG_LAST ? roles[tag] : kInline;
           if (role == kSkip || (tag == GUMBO_TAG_HEADER && article_depth == 0) || is_hidden(child->v.element)) break;
           if (tag == GUMBO_TAG_BR) {
-            flush(current.kind);
+            // As in jusText: one <br> breaks the line inside the block (text laid out with <br>, like
+            // a README or a poem, stays one block and is judged as a whole); <br><br> ends the block.
+            if (after_br) {
+              flush(current.kind);
+            } else if (current.chars > 0) {
+              while (text_.size() > current.begin && text_.back() == ' ') text_.pop_back();
+              text_ += '\n';
+              pending_space = false;
+              after_br = true;
+            }
             break;
           }
           const Kind kind = kind_of(tag, parent_kind);

@@ -45,7 +45,8 @@ struct PipelineConfig {
   LineCorrectionsConfig line_corrections;
   MinhashConfig minhash_dedup;
   ExactDedupConfig exact_dedup;
-  // Exact dedup holds a batch in memory (about 9 bytes per text byte) and a suffix array is 32-bit:
+  // Exact dedup holds a batch in memory (its documents plus about 2 bytes per text byte; the 32-bit
+  // suffix array covers only the regions that can repeat):
   // consecutive shards are grouped until their compressed size passes this, each group deduplicated
   // on its own. Groups depend on the data only, never on the task count.
   std::uint64_t exact_dedup_batch_bytes = std::uint64_t{256} << 20;

@@ -6,10 +6,12 @@
 #include <map>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
 #include "curate/exact_dedup.h"
+#include "curate/repeat_candidates.h"
 #include "curate/text_chars.h"
 
 namespace hone::curate {
@@ -203,6 +205,118 @@ std::string random_words(std::size_t n, unsigned seed) {
     s += ' ';
   }
   return s;
+}
+
+// The definition, by brute force: a window of k bytes (inside one document) that also occurs earlier
+// in corpus order marks [p, p + k); a character goes when its first byte is marked. Compared with the
+// suffix-array implementation on small random corpora over a tiny alphabet, so repeats of every length
+// are common, for window lengths around the 8-byte comparison words.
+std::vector<std::string> brute_force_dedup(const std::vector<std::string>& texts, std::size_t k) {
+  std::string corpus;
+  std::vector<std::size_t> starts;
+  for (const auto& t : texts) {
+    starts.push_back(corpus.size());
+    corpus += t;
+    corpus += '\xFF';
+  }
+  std::vector<bool> marked(corpus.size(), false);
+  std::map<std::string, std::size_t> first;
+  for (std::size_t p = 0; p + k <= corpus.size(); ++p) {
+    const std::string window = corpus.substr(p, k);
+    if (window.find('\xFF') != std::string::npos) continue;
+    if (!first.emplace(window, p).second) {
+      for (std::size_t q = p; q < p + k; ++q) marked[q] = true;
+    }
+  }
+  std::vector<std::string> out;
+  for (std::size_t d = 0; d < texts.size(); ++d) {
+    std::string kept;
+    bool removing = false;
+    for (std::size_t b = 0; b < texts[d].size(); ++b) {
+      if ((static_cast<unsigned char>(texts[d][b]) & 0xC0) != 0x80) removing = marked[starts[d] + b];
+      if (!removing) kept += texts[d][b];
+    }
+    out.push_back(kept);
+  }
+  return out;
+}
+
+TEST(ExactDedup, MatchesBruteForceOnRandomRepetitiveText) {
+  std::mt19937 rng(77);
+  const std::vector<std::string> alphabet = {"a", "b", "c", " ", "\xC3\xA9"};  // with a 2-byte character
+  int edited = 0;
+  for (int trial = 0; trial < 80; ++trial) {
+    // The later trials are longer, with longer copies, for the default span length.
+    const bool long_docs = trial >= 60;
+    std::vector<std::string> texts;
+    const int n_docs = 1 + static_cast<int>(rng() % 6);
+    for (int d = 0; d < n_docs; ++d) {
+      std::string t;
+      const int symbols = static_cast<int>(rng() % (long_docs ? 400 : 120));
+      for (int i = 0; i < symbols; ++i) t += alphabet[rng() % (trial % 2 ? 3 : alphabet.size())];
+      // Copies of earlier pieces, so that long repeats occur too.
+      if (!texts.empty() && rng() % 2) {
+        const std::string& source = texts[rng() % texts.size()];
+        std::size_t cut = std::min<std::size_t>(source.size(), rng() % (long_docs ? 300 : 40));
+        while (cut < source.size() && (static_cast<unsigned char>(source[cut]) & 0xC0) == 0x80) ++cut;
+        t += source.substr(0, cut);
+      }
+      texts.push_back(t);
+    }
+    const std::vector<std::size_t> lengths = long_docs ? std::vector<std::size_t>{50, 99, 100, 101}
+                                                       : std::vector<std::size_t>{1, 2, 3, 7, 8, 9, 16, 17, 30};
+    for (std::size_t k : lengths) {
+      auto docs = make_docs(texts);
+      ExactDedupConfig config;
+      config.drop_duplicate_documents = false;
+      config.min_span_bytes = k;
+      config.min_doc_chars = 0;
+      exact_dedup(docs, config);
+      const std::vector<std::string> expected = brute_force_dedup(texts, k);
+      for (std::size_t d = 0; d < texts.size(); ++d) {
+        ASSERT_EQ(docs[d].text, expected[d]) << "trial " << trial << " k " << k << " doc " << d;
+        edited += docs[d].text != texts[d];
+      }
+    }
+  }
+  EXPECT_GT(edited, 200);  // the comparison is not vacuous: many documents lost text
+}
+
+TEST(ExactDedup, SuffixArrayCoversOnlyRegionsThatCanRepeat) {
+  // 20 documents of random letters (no 100-byte window repeats by chance) and one 300-byte span
+  // planted in three of them: the prefilter keeps about the three copies, each with up to k - 1 + w
+  // bytes of margin, of the 100 KB.
+  const std::string span = random_letters(300, 90);
+  std::vector<std::string> texts;
+  for (unsigned d = 0; d < 20; ++d) texts.push_back(random_letters(5000, 100 + d));
+  for (std::size_t d : {3u, 9u, 15u}) texts[d].insert(1000 + 100 * d, span);
+  std::size_t total = 0;
+  for (const auto& t : texts) total += t.size() + 1;
+  std::vector<std::string_view> views(texts.begin(), texts.end());
+  const std::vector<ByteRegion> regions = repeat_candidate_regions(views, 100);
+  ASSERT_FALSE(regions.empty());
+  std::size_t covered = 0;
+  for (const ByteRegion& r : regions) {
+    EXPECT_TRUE(r.text == 3 || r.text == 9 || r.text == 15) << r.text;
+    EXPECT_LE(r.begin, 1000 + 100 * r.text);
+    EXPECT_GE(r.end, 1000 + 100 * r.text + 300);
+    covered += r.end - r.begin;
+  }
+  EXPECT_EQ(regions.size(), 3u);
+  EXPECT_LT(covered, 3u * (300 + 2 * 150));
+  auto docs = make_docs(texts);
+  const ExactDedupResult r = exact_dedup(docs);
+  EXPECT_EQ(r.suffix_array_bytes, covered + regions.size());
+  EXPECT_LT(r.suffix_array_bytes, total / 50);
+  EXPECT_EQ(r.stats.counters.at("span_bytes_removed"), 600u);
+  EXPECT_EQ(docs[3].text, texts[3]);
+  // Text that is one long repeat keeps everything: the prefilter never loses a candidate.
+  std::vector<std::string_view> same = {std::string_view(texts[0]).substr(0, 400), std::string_view(texts[0]).substr(0, 400)};
+  const std::vector<ByteRegion> all = repeat_candidate_regions(same, 100);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].begin, 0u);
+  EXPECT_EQ(all[0].end, 400u);
+  EXPECT_EQ(all[1].end, 400u);
 }
 
 TEST(ExactDedup, TokenModeAtTheThreshold) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
 #include <set>
@@ -243,6 +244,39 @@ TEST(HtmlExtract, StructureNewlinesHeadingsListsPre) {
                                "\n\nCode\nline one\n  indented\n\nafter gap\n" + para;
   EXPECT_EQ(text, expected);
   EXPECT_EQ(text.find("\n\n\n"), std::string::npos);
+}
+
+TEST(HtmlExtract, LinesBrokenWithBrStayOneBlock) {
+  // A README laid out with <br> (as DocBook's literallayout renders it): every line is short on its
+  // own, the paragraph is not. One <br> breaks the line, <br><br> ends the block (jusText's rule).
+  HtmlExtractor extractor;
+  std::string text;
+  const std::vector<std::string> lines = {"Valgrind is an instrumentation framework for building",
+                                          "dynamic analysis tools. There are Valgrind tools that can",
+                                          "automatically detect many memory management and threading",
+                                          "bugs, and profile your programs in detail."};
+  std::string html = "<body><div class=\"literallayout\"><p><br>";
+  for (const auto& line : lines) html += line + "<br>\n";
+  html += "<br>\n";
+  for (const auto& line : lines) html += line + " Again.<br>\n";
+  html += "</p></div><p><a href=\"/a\">Home</a><br><a href=\"/b\">Download</a><br><a href=\"/c\">Contact</a></p></body>";
+  ASSERT_EQ(extractor.extract(html, text), ExtractStatus::Ok);
+  std::string expected;
+  for (const auto& line : lines) expected += line + "\n";
+  for (const auto& line : lines) expected += line + " Again.\n";
+  expected.pop_back();
+  EXPECT_EQ(text, expected);  // two blocks of four lines; the link list (one block) is dropped
+  // A line of its own under 50 characters between <br><br> breaks is still a short block.
+  ASSERT_EQ(extractor.extract("<body><p>Short line<br><br>Another short line</p></body>", text), ExtractStatus::NoText);
+
+  // Real pages of this kind: valgrind's README pages in Debian.
+  const std::filesystem::path readme = "/usr/share/doc/valgrind/html/dist.readme.html";
+  if (!std::filesystem::exists(readme)) GTEST_SKIP() << readme << " is not installed";
+  std::ifstream in(readme);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(extractor.extract(page, text), ExtractStatus::Ok);
+  EXPECT_GT(text.size(), 2000u);
+  EXPECT_NE(text.find("Valgrind"), std::string::npos);
 }
 
 TEST(HtmlExtract, LinkDenseBlocksAreDropped) {
