@@ -127,8 +127,12 @@ TEST(PipelineConfig, ShippedRecipesParse) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".toml") continue;
     const PipelineConfig c = load_pipeline_config(entry.path().string());
-    EXPECT_EQ(c.preset, entry.path().stem().string()) << entry.path();
-    ++recipes;
+    // A preset's own file is named after it; others (the demo's) start from a preset.
+    const std::string stem = entry.path().stem().string();
+    if (stem == "refinedweb" || stem == "gopher" || stem == "c4" || stem == "fineweb") {
+      EXPECT_EQ(c.preset, stem) << entry.path();
+      ++recipes;
+    }
   }
   EXPECT_EQ(recipes, 4);
   EXPECT_EQ(load_pipeline_config("gopher").preset, "gopher");
