@@ -214,6 +214,10 @@ if "$hone" eval --help 2>/dev/null | grep -q -- '--infilling'; then
       mark "infilling-$run"
     fi
   done
+  echo
+  echo "Infilling probe ([NLU] + a sentinel in held-out text; the model must write the masked span):"
+  "$hone" eval --table base=eval/infilling-base.json +UL2R=eval/infilling-ul2r.json \
+    "+causal (control)=eval/infilling-causal.json" | tee results-infilling.md
 else
   echo "INFILLING PROBE SKIPPED: this build's 'hone eval' has no --infilling option yet"
 fi
