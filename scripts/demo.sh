@@ -11,7 +11,7 @@
 #   2 tokenizer  SentencePiece with T5 conventions and the UL2 mode tokens; token shards
 #   3 pretrain   a tiny Llama-style decoder and a tiny T5 (span corruption); samples with `hone generate`
 #   4 ul2r       continue the decoder with UL2R for 5% extra compute, and a causal control with the same
-#                compute; held-out perplexity (and span infilling, where `hone eval --infilling` exists)
+#                compute; held-out perplexity and span infilling (`hone eval --infilling`)
 #   5 flan       instruction-tune base and +UL2R with two task clusters held out; evaluate base, +UL2R,
 #                the control, +Flan and +UL2R+Flan zero- and 2-shot on the held-out clusters (and one
 #                trained task), and perplexity; print the table
@@ -100,24 +100,16 @@ stage "1/5 corpus: Debian HTML -> WARC -> curate; GCIDE and WordNet text; train 
 mkdir -p corpus/train corpus/heldout
 
 if ! done_before warc; then
-  if "$hone" curate --help 2>/dev/null | grep -q 'pack-warc'; then
-    "$hone" curate pack-warc --input /usr/share/debian-reference --out corpus/debian.warc.gz
-  else
-    echo "hone curate pack-warc is not in this build: the Debian reference HTML is left out of the corpus"
-  fi
+  "$hone" curate pack-warc --input /usr/share/debian-reference --out corpus/debian.warc.gz
   mark warc
 fi
 
 if ! done_before curate; then
-  if [ -e corpus/debian.warc.gz ]; then
-    "$hone" curate run "$recipes/curate/demo.toml" --input corpus/debian.warc.gz --output corpus/curated \
-      --threads "$threads"
-    # One document per manual chapter: every 6th goes to held-out.
-    zstdcat corpus/curated/output/*.jsonl.zst |
-      awk 'NR % 6 == 0 { print > "corpus/heldout/debian.jsonl"; next } { print > "corpus/train/debian.jsonl" }'
-  else
-    echo "no WARC: curation skipped"
-  fi
+  "$hone" curate run "$recipes/curate/demo.toml" --input corpus/debian.warc.gz --output corpus/curated \
+    --threads "$threads"
+  # One document per manual chapter: every 6th goes to held-out.
+  zstdcat corpus/curated/output/*.jsonl.zst |
+    awk 'NR % 6 == 0 { print > "corpus/heldout/debian.jsonl"; next } { print > "corpus/train/debian.jsonl" }'
   mark curate
 fi
 
@@ -206,21 +198,17 @@ done
 echo
 echo "Held-out perplexity: base $(perplexity_of eval/perplexity-base.json)," \
   "+UL2R $(perplexity_of eval/perplexity-ul2r.json), +causal (control) $(perplexity_of eval/perplexity-causal.json)"
-if "$hone" eval --help 2>/dev/null | grep -q -- '--infilling'; then
-  for run in base ul2r causal; do
-    if ! done_before "infilling-$run"; then
-      "$hone" eval --model "runs/$run/checkpoint" --infilling tokens/heldout --threads "$threads" \
-        --json "eval/infilling-$run.json"
-      mark "infilling-$run"
-    fi
-  done
-  echo
-  echo "Infilling probe ([NLU] + a sentinel in held-out text; the model must write the masked span):"
-  "$hone" eval --table base=eval/infilling-base.json +UL2R=eval/infilling-ul2r.json \
-    "+causal (control)=eval/infilling-causal.json" | tee results-infilling.md
-else
-  echo "INFILLING PROBE SKIPPED: this build's 'hone eval' has no --infilling option yet"
-fi
+for run in base ul2r causal; do
+  if ! done_before "infilling-$run"; then
+    "$hone" eval --model "runs/$run/checkpoint" --infilling tokens/heldout --threads "$threads" \
+      --json "eval/infilling-$run.json"
+    mark "infilling-$run"
+  fi
+done
+echo
+echo "Infilling probe ([NLU] + a sentinel in held-out text; the model must write the masked span):"
+"$hone" eval --table base=eval/infilling-base.json +UL2R=eval/infilling-ul2r.json \
+  "+causal (control)=eval/infilling-causal.json" | tee results-infilling.md
 
 # ---------------------------------------------------------------------------------------------------
 stage "5/5 Flan: instruction tuning with held-out clusters (logic, lexical), and the eval table"
