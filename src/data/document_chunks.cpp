@@ -38,8 +38,8 @@ DocumentChunks DocumentChunks::open_directory(const std::string& directory, uint
   }
   HONE_CHECK(!shards.empty(), "'", manifest_path.string(), "' lists no token shards");
   DocumentChunks chunks(std::move(shards), seed, shuffle);
-  HONE_CHECK(eos_id >= 0 && eos_id < chunks.vocab_size_, "'", manifest_path.string(), "': EOS id ", eos_id,
-             " is not in the vocabulary [0, ", chunks.vocab_size_, ")");
+  HONE_CHECK(eos_id >= 0 && eos_id < chunks.vocab_size(), "'", manifest_path.string(), "': EOS id ", eos_id,
+             " is not in the vocabulary [0, ", chunks.vocab_size(), ")");
   chunks.eos_id_ = eos_id;
   chunks.tokenizer_dir_ = tokenizer_dir;
   return chunks;
@@ -47,27 +47,17 @@ DocumentChunks DocumentChunks::open_directory(const std::string& directory, uint
 
 DocumentChunks::DocumentChunks(std::vector<TokenShard> shards, uint64_t seed, bool shuffle)
     : shards_(std::move(shards)), seed_(seed), shuffle_(shuffle) {
-  vocab_size_ = shards_.front().vocab_size();
-  shard_first_document_.push_back(0);
-  for (const auto& shard : shards_) {
-    HONE_CHECK(shard.vocab_size() == vocab_size_, "token shard '", shard.path(), "' has vocabulary size ",
-               shard.vocab_size(), " but '", shards_.front().path(), "' has ", vocab_size_,
-               ": a dataset must come from one tokenizer");
-    document_count_ += shard.document_count();
-    token_count_ += shard.token_count();
-    shard_first_document_.push_back(document_count_);
-  }
-  HONE_CHECK(token_count_ > 0, "the token shards hold no tokens (", document_count_, " empty documents)");
+  HONE_CHECK(token_count() > 0, "the token shards hold no tokens (", document_count(), " empty documents)");
 }
 
 std::vector<int64_t> DocumentChunks::epoch_order(int64_t epoch) const {
-  std::vector<int64_t> order(static_cast<size_t>(document_count_));
-  for (int64_t i = 0; i < document_count_; ++i) order[i] = i;
+  std::vector<int64_t> order(static_cast<size_t>(document_count()));
+  for (int64_t i = 0; i < document_count(); ++i) order[i] = i;
   if (!shuffle_) return order;
   // Fisher-Yates from the back with a 64-bit counter-based draw per step: a pure function of
   // (seed, epoch). The modulo bias of 64 bits over n documents is negligible.
   const uint64_t stream = kDocumentOrderStream + static_cast<uint64_t>(epoch);
-  for (int64_t i = document_count_ - 1; i > 0; --i) {
+  for (int64_t i = document_count() - 1; i > 0; --i) {
     const uint64_t draw = (uint64_t{random_u32(seed_, stream, 2 * i)} << 32) | random_u32(seed_, stream, 2 * i + 1);
     std::swap(order[i], order[draw % static_cast<uint64_t>(i + 1)]);
   }
@@ -83,9 +73,8 @@ const std::vector<int64_t>& DocumentChunks::order(int64_t epoch) {
 }
 
 std::pair<const TokenShard*, int64_t> DocumentChunks::locate(int64_t global) const {
-  const auto shard = std::upper_bound(shard_first_document_.begin(), shard_first_document_.end(), global) -
-                     shard_first_document_.begin() - 1;
-  return {&shards_[shard], global - shard_first_document_[shard]};
+  const auto [shard, local] = shards_.locate(global);
+  return {&shards_.shard(shard), local};
 }
 
 std::vector<int32_t> DocumentChunks::read(DocumentPosition& position, int64_t max_tokens) {
@@ -99,7 +88,7 @@ std::vector<int32_t> DocumentChunks::read(DocumentPosition& position, int64_t ma
   position.offset += take;
   if (position.offset == length) {
     position.offset = 0;
-    if (++position.document == document_count_) {
+    if (++position.document == document_count()) {
       position.document = 0;
       ++position.epoch;
     }
@@ -108,7 +97,7 @@ std::vector<int32_t> DocumentChunks::read(DocumentPosition& position, int64_t ma
 }
 
 void DocumentChunks::check_position(const DocumentPosition& position) {
-  bool valid = position.epoch >= 0 && position.document >= 0 && position.document < document_count_ &&
+  bool valid = position.epoch >= 0 && position.document >= 0 && position.document < document_count() &&
                position.offset >= 0;
   if (valid) {
     const auto [shard, local] = locate(order(position.epoch)[position.document]);

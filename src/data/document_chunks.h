@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/token_shard_reader.h"
+#include "data/token_shard_set.h"
 
 namespace hone {
 
@@ -39,9 +40,9 @@ class DocumentChunks {
   // Global document indices (shard order) in the visiting order of an epoch.
   std::vector<int64_t> epoch_order(int64_t epoch) const;
 
-  int64_t document_count() const { return document_count_; }
-  int64_t token_count() const { return token_count_; }
-  int64_t vocab_size() const { return vocab_size_; }
+  int64_t document_count() const { return shards_.document_count(); }
+  int64_t token_count() const { return shards_.token_count(); }
+  int64_t vocab_size() const { return shards_.vocab_size(); }
   int32_t eos_id() const { return eos_id_; }
   // The tokenizer directory recorded in dataset.json; empty when none is recorded.
   const std::string& tokenizer_dir() const { return tokenizer_dir_; }
@@ -51,13 +52,9 @@ class DocumentChunks {
   const std::vector<int64_t>& order(int64_t epoch);
   std::pair<const TokenShard*, int64_t> locate(int64_t global) const;
 
-  std::vector<TokenShard> shards_;
-  std::vector<int64_t> shard_first_document_;  // prefix sums, one past the end last
+  TokenShardSet shards_;
   uint64_t seed_ = 0;
   bool shuffle_ = true;
-  int64_t document_count_ = 0;
-  int64_t token_count_ = 0;
-  int64_t vocab_size_ = 0;
   int32_t eos_id_ = -1;
   std::string tokenizer_dir_;
   int64_t order_epoch_ = -1;

@@ -47,30 +47,20 @@ PackedDataset PackedDataset::open_shards(const std::vector<std::string>& paths, 
 
 PackedDataset::PackedDataset(std::vector<TokenShard> shards, PackedDatasetOptions options)
     : shards_(std::move(shards)), options_(options) {
-  vocab_size_ = shards_.front().vocab_size();
-  shard_first_document_.push_back(0);
-  for (const auto& shard : shards_) {
-    HONE_CHECK(shard.vocab_size() == vocab_size_, "token shard '", shard.path(), "' has vocabulary size ",
-               shard.vocab_size(), " but '", shards_.front().path(), "' has ", vocab_size_,
-               ": a dataset must come from one tokenizer");
-    document_count_ += shard.document_count();
-    token_count_ += shard.token_count();
-    shard_first_document_.push_back(document_count_);
-  }
-  HONE_CHECK(document_count_ > 0, "the token shards hold no documents");
-  HONE_CHECK(options_.eos_id >= 0 && options_.eos_id < vocab_size_, "EOS id ", options_.eos_id,
-             " is not in the vocabulary [0, ", vocab_size_, "): pass the tokenizer's EOS id");
+  HONE_CHECK(document_count() > 0, "the token shards hold no documents");
+  HONE_CHECK(options_.eos_id >= 0 && options_.eos_id < vocab_size(), "EOS id ", options_.eos_id,
+             " is not in the vocabulary [0, ", vocab_size(), "): pass the tokenizer's EOS id");
   start_epoch(0);
 }
 
 std::vector<int64_t> PackedDataset::epoch_order(int64_t epoch) const {
-  std::vector<int64_t> order(static_cast<size_t>(document_count_));
-  for (int64_t i = 0; i < document_count_; ++i) order[i] = i;
+  std::vector<int64_t> order(static_cast<size_t>(document_count()));
+  for (int64_t i = 0; i < document_count(); ++i) order[i] = i;
   if (!options_.shuffle) return order;
   // Fisher-Yates from the back, with a 64-bit draw per step from the counter-based RNG: the order is a
   // pure function of (seed, epoch). The modulo bias of 64 bits over n documents is negligible.
   const uint64_t stream = kShuffleStream + static_cast<uint64_t>(epoch);
-  for (int64_t i = document_count_ - 1; i > 0; --i) {
+  for (int64_t i = document_count() - 1; i > 0; --i) {
     const uint64_t draw = (uint64_t{random_u32(options_.seed, stream, 2 * i)} << 32) | random_u32(options_.seed, stream, 2 * i + 1);
     const int64_t j = static_cast<int64_t>(draw % static_cast<uint64_t>(i + 1));
     std::swap(order[i], order[j]);
@@ -84,28 +74,17 @@ void PackedDataset::start_epoch(int64_t epoch) {
   order_epoch_ = epoch;
 }
 
-std::pair<int64_t, int64_t> PackedDataset::locate(int64_t global) const {
-  const int64_t shard = std::upper_bound(shard_first_document_.begin(), shard_first_document_.end(), global) -
-                        shard_first_document_.begin() - 1;
-  return {shard, global - shard_first_document_[shard]};
-}
-
-int64_t PackedDataset::document_length(int64_t global) const {
-  const auto [shard, local] = locate(global);
-  return shards_[shard].document_length(local);
-}
-
 void PackedDataset::read_stream(DataCursor& c, int64_t n, int32_t* tokens, int32_t* segment_ids, int32_t& segment) {
   int64_t written = 0;
   while (written < n) {
-    if (c.document == document_count_) {
+    if (c.document == document_count()) {
       ++c.epoch;
       c.document = 0;
       c.offset = 0;
     }
     start_epoch(c.epoch);
-    const auto [shard_index, local] = locate(order_[c.document]);
-    const TokenShard& shard = shards_[shard_index];
+    const auto [shard_index, local] = shards_.locate(order_[c.document]);
+    const TokenShard& shard = shards_.shard(shard_index);
     const int64_t length = shard.document_length(local);
     if (c.offset < length) {
       const int64_t take = std::min(n - written, length - c.offset);
@@ -154,8 +133,8 @@ nlohmann::json PackedDataset::save_cursor() const {
       {"seed", options_.seed},
       {"shuffle", options_.shuffle},
       {"sequence_length", options_.sequence_length},
-      {"documents", document_count_},
-      {"tokens", token_count_},
+      {"documents", document_count()},
+      {"tokens", token_count()},
   };
 }
 
@@ -170,8 +149,8 @@ void PackedDataset::restore_cursor(const nlohmann::json& saved) {
     const auto sequence_length = saved.at("sequence_length").get<int64_t>();
     const auto documents = saved.at("documents").get<int64_t>();
     const auto tokens = saved.at("tokens").get<int64_t>();
-    HONE_CHECK(documents == document_count_ && tokens == token_count_, "the data cursor belongs to a dataset of ",
-               documents, " documents and ", tokens, " tokens, this one has ", document_count_, " and ", token_count_,
+    HONE_CHECK(documents == document_count() && tokens == token_count(), "the data cursor belongs to a dataset of ",
+               documents, " documents and ", tokens, " tokens, this one has ", document_count(), " and ", token_count(),
                ": resume with the same token shards");
     HONE_CHECK(seed == options_.seed && shuffle == options_.shuffle, "the data cursor was saved with seed ", seed,
                shuffle ? "" : " (no shuffle)", ", this dataset uses seed ", options_.seed,
@@ -181,10 +160,10 @@ void PackedDataset::restore_cursor(const nlohmann::json& saved) {
   } catch (const nlohmann::json::exception& e) {
     fail("the saved data cursor is malformed: ", e.what());
   }
-  bool valid = c.epoch >= 0 && c.document >= 0 && c.document <= document_count_ && c.offset >= 0;
+  bool valid = c.epoch >= 0 && c.document >= 0 && c.document <= document_count() && c.offset >= 0;
   if (valid) {
     start_epoch(c.epoch);
-    valid = c.document == document_count_ ? c.offset == 0 : c.offset <= document_length(order_[c.document]);
+    valid = c.document == document_count() ? c.offset == 0 : c.offset <= shards_.document_length(order_[c.document]);
   }
   HONE_CHECK(valid, "the saved data cursor points outside the dataset (epoch ", c.epoch, ", document ", c.document,
              ", offset ", c.offset, ")");

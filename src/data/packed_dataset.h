@@ -23,6 +23,7 @@
 
 #include "core/tensor.h"
 #include "data/token_shard_reader.h"
+#include "data/token_shard_set.h"
 
 namespace hone {
 
@@ -66,27 +67,20 @@ class PackedDataset {
 
   // Global document indices (shard order) in the visiting order of an epoch.
   std::vector<int64_t> epoch_order(int64_t epoch) const;
-  int64_t document_count() const { return document_count_; }
-  int64_t token_count() const { return token_count_; }
-  int64_t vocab_size() const { return vocab_size_; }
+  int64_t document_count() const { return shards_.document_count(); }
+  int64_t token_count() const { return shards_.token_count(); }
+  int64_t vocab_size() const { return shards_.vocab_size(); }
   int32_t eos_id() const { return options_.eos_id; }
   int64_t sequence_length() const { return options_.sequence_length; }
 
  private:
   PackedDataset(std::vector<TokenShard> shards, PackedDatasetOptions options);
   void start_epoch(int64_t epoch);
-  // (shard, document within it) of a global document index.
-  std::pair<int64_t, int64_t> locate(int64_t global) const;
-  int64_t document_length(int64_t global) const;
   // Copies n stream tokens from cursor c into out, advancing c; `segment` counts the EOS tokens passed.
   void read_stream(DataCursor& c, int64_t n, int32_t* tokens, int32_t* segment_ids, int32_t& segment);
 
-  std::vector<TokenShard> shards_;
-  std::vector<int64_t> shard_first_document_;  // prefix sums, one past the end last
+  TokenShardSet shards_;
   PackedDatasetOptions options_;
-  int64_t document_count_ = 0;
-  int64_t token_count_ = 0;
-  int64_t vocab_size_ = 0;
   DataCursor cursor_;
   int64_t order_epoch_ = -1;
   std::vector<int64_t> order_;

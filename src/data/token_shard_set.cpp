@@ -1,0 +1,32 @@
+#include "data/token_shard_set.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hone {
+
+TokenShardSet::TokenShardSet(std::vector<TokenShard> shards) : shards_(std::move(shards)) {
+  HONE_CHECK(!shards_.empty(), "a dataset needs at least one token shard");
+  first_document_.push_back(0);
+  for (const auto& shard : shards_) {
+    HONE_CHECK(shard.vocab_size() == vocab_size(), "token shard '", shard.path(), "' has vocabulary size ",
+               shard.vocab_size(), " but '", shards_.front().path(), "' has ", vocab_size(),
+               ": a dataset must come from one tokenizer");
+    first_document_.push_back(first_document_.back() + shard.document_count());
+    token_count_ += shard.token_count();
+  }
+}
+
+std::pair<int64_t, int64_t> TokenShardSet::locate(int64_t global) const {
+  const int64_t shard = std::upper_bound(first_document_.begin(), first_document_.end(), global) -
+                        first_document_.begin() - 1;
+  return {shard, global - first_document_[static_cast<size_t>(shard)]};
+}
+
+int64_t TokenShardSet::document_length(int64_t global) const {
+  const auto [shard_index, local] = locate(global);
+  return shard(shard_index).document_length(local);
+}
+
+}  // namespace hone
