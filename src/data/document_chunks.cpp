@@ -1,13 +1,9 @@
 #include "data/document_chunks.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "data/tokenize_corpus.h"
 
 namespace hone {
 namespace {
@@ -19,29 +15,15 @@ constexpr uint64_t kDocumentOrderStream = uint64_t{0x444F43534855} << 16;  // "D
 }  // namespace
 
 DocumentChunks DocumentChunks::open_directory(const std::string& directory, uint64_t seed, bool shuffle) {
-  namespace fs = std::filesystem;
-  const fs::path manifest_path = fs::path(directory) / kDatasetManifestFile;
-  HONE_CHECK(fs::is_regular_file(manifest_path), "'", directory, "' is not a complete token dataset: ",
-             manifest_path.string(), " is missing (create it with 'hone tokenize', which writes it last)");
+  const DatasetManifest manifest = read_dataset_manifest(directory);
   std::vector<TokenShard> shards;
-  int32_t eos_id = -1;
-  std::string tokenizer_dir;
-  try {
-    std::ifstream in(manifest_path);
-    const nlohmann::json manifest = nlohmann::json::parse(in);
-    for (const auto& name : manifest.at("shards"))
-      shards.push_back(TokenShard::open((fs::path(directory) / name.get<std::string>()).string()));
-    eos_id = manifest.at("eos_id").get<int32_t>();
-    if (manifest.contains("tokenizer")) tokenizer_dir = manifest.at("tokenizer").get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    fail("'", manifest_path.string(), "' is malformed: ", e.what(), " (re-create the dataset with 'hone tokenize')");
-  }
-  HONE_CHECK(!shards.empty(), "'", manifest_path.string(), "' lists no token shards");
+  for (const std::string& path : manifest.shard_paths) shards.push_back(TokenShard::open(path));
+  const int32_t eos_id = manifest.eos_id;
   DocumentChunks chunks(std::move(shards), seed, shuffle);
-  HONE_CHECK(eos_id >= 0 && eos_id < chunks.vocab_size(), "'", manifest_path.string(), "': EOS id ", eos_id,
+  HONE_CHECK(eos_id >= 0 && eos_id < chunks.vocab_size(), "dataset '", directory, "': EOS id ", eos_id,
              " is not in the vocabulary [0, ", chunks.vocab_size(), ")");
   chunks.eos_id_ = eos_id;
-  chunks.tokenizer_dir_ = tokenizer_dir;
+  chunks.tokenizer_dir_ = manifest.tokenizer_dir;
   return chunks;
 }
 

@@ -1,12 +1,9 @@
 #include "data/packed_dataset.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "data/tokenize_corpus.h"
 
 namespace hone {
 namespace {
@@ -17,21 +14,9 @@ constexpr uint64_t kShuffleStream = uint64_t{0x5348554646} << 24;
 }  // namespace
 
 PackedDataset PackedDataset::open_directory(const std::string& directory, PackedDatasetOptions options) {
-  namespace fs = std::filesystem;
-  const fs::path manifest_path = fs::path(directory) / kDatasetManifestFile;
-  HONE_CHECK(fs::is_regular_file(manifest_path), "'", directory, "' is not a complete token dataset: ",
-             manifest_path.string(), " is missing (create it with 'hone tokenize', which writes it last)");
-  nlohmann::json manifest;
-  std::vector<std::string> paths;
-  try {
-    std::ifstream in(manifest_path);
-    manifest = nlohmann::json::parse(in);
-    for (const auto& name : manifest.at("shards")) paths.push_back((fs::path(directory) / name.get<std::string>()).string());
-    if (options.eos_id < 0) options.eos_id = manifest.at("eos_id").get<int32_t>();
-  } catch (const nlohmann::json::exception& e) {
-    fail("'", manifest_path.string(), "' is malformed: ", e.what(), " (re-create the dataset with 'hone tokenize')");
-  }
-  return open_shards(paths, options);
+  const DatasetManifest manifest = read_dataset_manifest(directory);
+  if (options.eos_id < 0) options.eos_id = manifest.eos_id;
+  return open_shards(manifest.shard_paths, options);
 }
 
 PackedDataset PackedDataset::open_shards(const std::vector<std::string>& paths, PackedDatasetOptions options) {

@@ -1,10 +1,34 @@
 #include "data/token_shard_set.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "data/tokenize_corpus.h"
 
 namespace hone {
+
+DatasetManifest read_dataset_manifest(const std::string& directory) {
+  namespace fs = std::filesystem;
+  const fs::path path = fs::path(directory) / kDatasetManifestFile;
+  HONE_CHECK(fs::is_regular_file(path), "'", directory, "' is not a complete token dataset: ", path.string(),
+             " is missing (create it with 'hone tokenize', which writes it last)");
+  DatasetManifest manifest;
+  try {
+    std::ifstream in(path);
+    const nlohmann::json json = nlohmann::json::parse(in);
+    for (const auto& name : json.at("shards"))
+      manifest.shard_paths.push_back((fs::path(directory) / name.get<std::string>()).string());
+    manifest.eos_id = json.at("eos_id").get<int32_t>();
+    if (json.contains("tokenizer")) manifest.tokenizer_dir = json.at("tokenizer").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail("'", path.string(), "' is malformed: ", e.what(), " (re-create the dataset with 'hone tokenize')");
+  }
+  HONE_CHECK(!manifest.shard_paths.empty(), "'", path.string(), "' lists no token shards");
+  return manifest;
+}
 
 TokenShardSet::TokenShardSet(std::vector<TokenShard> shards) : shards_(std::move(shards)) {
   HONE_CHECK(!shards_.empty(), "a dataset needs at least one token shard");

@@ -2,12 +2,22 @@
 // The token shards of one dataset seen as one run of documents: global document i is the i-th in shard
 // order. PackedDataset and DocumentChunks both read a dataset through it.
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "data/token_shard_reader.h"
 
 namespace hone {
+
+// What a dataset directory's dataset.json (written last by `hone tokenize`) says.
+struct DatasetManifest {
+  std::vector<std::string> shard_paths;  // resolved against the directory, at least one
+  int32_t eos_id = -1;
+  std::string tokenizer_dir;  // empty when none is recorded
+};
+// Throws hone::Error when the file is missing or malformed, saying to re-create the dataset.
+DatasetManifest read_dataset_manifest(const std::string& directory);
 
 class TokenShardSet {
  public:
